@@ -1,0 +1,3 @@
+"""egobutler: a personal egocentric life assistant."""
+
+__version__ = "0.1.0"

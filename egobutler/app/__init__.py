@@ -1,0 +1,1 @@
+"""Composition root: settings, CLI, daemon and the wiring of the other packages."""

@@ -1,0 +1,1 @@
+"""EgoRAG: answering questions over the memory, and the EgoLifeQA benchmark."""

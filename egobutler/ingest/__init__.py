@@ -1,0 +1,1 @@
+"""Ingestion: recordings → 30 s clips → perception stages → memory, resumable."""

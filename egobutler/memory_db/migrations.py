@@ -1,0 +1,59 @@
+"""Numbered schema migrations.
+
+Each migration is a function that takes a connection inside a transaction and brings
+the schema from version N-1 to N. `migrate` applies the missing ones in order and
+refuses a database made by a newer egobutler (it would not know its tables).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+
+from egobutler.memory_db import schema
+from egobutler.memory_db.errors import SchemaError
+
+log = logging.getLogger(__name__)
+
+
+def _m001_initial(conn: Connection) -> None:
+    """The first schema: every table as of egobutler 0.1."""
+    tables = [t for name, t in schema.metadata.tables.items() if name != "schema_version"]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+def _m002_clip_media_index(conn: Connection) -> None:
+    """Media lookups by path (forget deletes a video file once no clip refers to it)."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_clips_video_path ON clips (video_path)"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_m001_initial, _m002_clip_media_index]
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    row = conn.execute(select(schema.schema_version.c.version)).first()
+    return int(row[0]) if row else 0
+
+
+def migrate(engine: Engine, target: int = LATEST) -> int:
+    """Upgrade the database to `target`; returns the version it was at before."""
+    with engine.begin() as conn:
+        schema.schema_version.create(conn, checkfirst=True)
+        before = current_version(conn)
+        if before > LATEST:
+            raise SchemaError(
+                f"the memory database is at schema version {before}, newer than this egobutler "
+                f"understands ({LATEST}); upgrade egobutler (pip install -U egobutler) to open it"
+            )
+        for number in range(before + 1, target + 1):
+            log.info("applying memory schema migration %d", number)
+            MIGRATIONS[number - 1](conn)
+        if target > before:
+            conn.execute(schema.schema_version.delete())
+            conn.execute(schema.schema_version.insert().values(version=target))
+    return before

@@ -1,0 +1,342 @@
+"""Segment head-mounted IMU into activities and events with rules on interpretable features.
+
+Pipeline (all at `RATE_HZ`):
+
+1. resample; gaps stay NaN and are segmented separately (a gap never becomes a segment);
+2. track gravity in the sensor frame with a complementary filter (gyro-propagated, pulled
+   towards the accelerometer with time constant `GRAVITY_TAU_S`), so head tilts do not leak
+   into "linear" acceleration;
+3. per 2.56 s window (hop 0.5 s): vertical and horizontal linear-acceleration spread, and
+   the step period from the autocorrelation of vertical acceleration;
+4. window labels -> still | walking | running | stairs_up/down (when height is known) | other,
+   smoothed so no activity is shorter than `MIN_ACTIVITY_S`;
+5. events inside them: head turns (yaw about the gravity axis), sit-down / stand-up (vertical
+   displacement across a short non-still span between rests, integrated with zero velocity at
+   both ends, or read from the trajectory height when present).
+
+Thresholds are for a head: walking bobs the head by ~±2–3 m/s² at 1.5–2.3 steps/s; running
+by 5–15 m/s² at 2.3–3.3 steps/s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from egobutler.motion.imu import GRAVITY_MPS2, ImuSeries, resample
+from egobutler.motion.records import MotionSegment
+
+RATE_HZ = 50.0
+GRAVITY_TAU_S = 1.0
+WINDOW_S = 2.56
+HOP_S = 0.5
+MIN_ACTIVITY_S = 1.5       # shortest gait activity inside a moving span
+MIN_STILL_S = 0.8
+MIN_MOVE_S = 0.4
+STILL_STD_MPS2 = 0.45      # linear-acceleration spread below this is "not moving the body"
+RUN_STD_MPS2 = 4.5         # vertical spread above this with steps is running
+WALK_STEP_HZ = (1.2, 2.5)  # steps per second
+RUN_STEP_HZ = (2.3, 3.6)
+PERIODICITY_MIN = 0.3      # autocorrelation at the step period
+STAIRS_RATE_MPS = 0.12     # |height change| per second while stepping
+TURN_RATE_RADPS = 0.35     # yaw rate that starts a head turn (~20 deg/s)
+TURN_MIN_DEG = 30.0
+SIT_STAND_MIN_M = 0.2      # head height change that makes a sit-down / stand-up
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-sample signals at `RATE_HZ`: ``t_s``, ``vertical`` linear acceleration along up
+    (m/s²), ``horizontal`` its magnitude across (m/s²), ``yaw_rate`` about up (rad/s, + = left),
+    ``height_m`` or None, ``valid`` (no gap)."""
+
+    t_s: np.ndarray
+    vertical: np.ndarray
+    horizontal: np.ndarray
+    yaw_rate: np.ndarray
+    height_m: np.ndarray | None
+    valid: np.ndarray
+
+
+def features(series: ImuSeries) -> Features:
+    """Resample, track gravity and split acceleration into vertical and horizontal parts."""
+    rs = resample(series, RATE_HZ)
+    valid = np.isfinite(rs.accel).all(axis=1) & np.isfinite(rs.gyro).all(axis=1)
+    accel = np.where(valid[:, None], rs.accel, 0.0)
+    gyro = np.where(valid[:, None], rs.gyro, 0.0)
+    up = _track_up(accel, gyro, valid)
+    vertical = np.einsum("ij,ij->i", accel, up) - GRAVITY_MPS2
+    horizontal = np.linalg.norm(accel - np.einsum("ij,ij->i", accel, up)[:, None] * up, axis=1)
+    yaw = np.einsum("ij,ij->i", gyro, up)
+    return Features(rs.t_s, vertical, horizontal, yaw, rs.height_m, valid)
+
+
+def _track_up(accel: np.ndarray, gyro: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Unit 'up' vector in the sensor frame per sample (complementary filter)."""
+    dt = 1.0 / RATE_HZ
+    alpha = dt / GRAVITY_TAU_S
+    up = np.zeros_like(accel)
+    g = None
+    for k in range(len(accel)):
+        if not valid[k]:
+            g = None  # restart after a gap
+            up[k] = (0.0, 0.0, 1.0)
+            continue
+        if g is None:
+            g = accel[k : k + int(RATE_HZ)][valid[k : k + int(RATE_HZ)]].mean(axis=0)
+        # A world-fixed vector seen from a frame rotating at w changes as dg/dt = -w x g.
+        g = g - dt * np.cross(gyro[k], g)
+        g = (1.0 - alpha) * g + alpha * accel[k]
+        up[k] = g / (np.linalg.norm(g) or 1.0)
+    return up
+
+
+# ----------------------------------------------------------------------------- windows
+
+
+def _step_period(x: np.ndarray) -> tuple[float, float]:
+    """(step frequency Hz, autocorrelation there) of a window of vertical acceleration."""
+    x = x - x.mean()
+    energy = float(x @ x)
+    if energy <= 1e-9:
+        return 0.0, 0.0
+    ac = np.correlate(x, x, mode="full")[len(x) - 1 :] / energy
+    lo, hi = int(RATE_HZ / RUN_STEP_HZ[1]), int(RATE_HZ / WALK_STEP_HZ[0]) + 1
+    lag = lo + int(np.argmax(ac[lo:hi]))
+    # An unbiased estimate: the raw autocorrelation shrinks with lag as fewer samples overlap.
+    score = float(ac[lag]) * len(x) / (len(x) - lag)
+    return RATE_HZ / lag, score
+
+
+def _window_label(f: Features, sel: slice) -> str:
+    vert = f.vertical[sel]
+    v_std = float(np.std(vert))
+    step_hz, score = _step_period(vert)
+    if score >= PERIODICITY_MIN:
+        if RUN_STEP_HZ[0] <= step_hz <= RUN_STEP_HZ[1] and v_std >= RUN_STD_MPS2:
+            return "running"
+        if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and v_std < 2 * RUN_STD_MPS2:
+            return _stairs_or_walking(f, sel)
+    return "other"
+
+
+def _stairs_or_walking(f: Features, sel: slice) -> str:
+    if f.height_m is None:
+        return "walking"
+    h = f.height_m[sel]
+    rate = float(np.polyfit(np.arange(len(h)) / RATE_HZ, h, 1)[0])
+    if rate >= STAIRS_RATE_MPS:
+        return "stairs_up"
+    if rate <= -STAIRS_RATE_MPS:
+        return "stairs_down"
+    return "walking"
+
+
+def _runs(values: list) -> list[tuple[int, int, object]]:
+    """[(start index, end index exclusive, value)] of equal consecutive values."""
+    out, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            out.append((start, i, values[start]))
+            start = i
+    return out
+
+
+def _smooth(labels: list[str], min_windows: int) -> list[str]:
+    """Give runs shorter than ``min_windows`` to their longer neighbour, shortest first."""
+    labels = list(labels)
+    while True:
+        runs = _runs(labels)
+        short = [r for r in runs if r[1] - r[0] < min_windows]
+        if not short or len(runs) == 1:
+            return labels
+        a, b, _ = min(short, key=lambda r: r[1] - r[0])
+        i = runs.index(next(r for r in runs if r[0] == a))
+        left = runs[i - 1] if i > 0 else None
+        right = runs[i + 1] if i + 1 < len(runs) else None
+        pick = max((r for r in (left, right) if r), key=lambda r: r[1] - r[0])
+        labels[a:b] = [pick[2]] * (b - a)
+
+
+def moving_mask(f: Features) -> np.ndarray:
+    """Per sample: is the body moving (0.5 s spread of linear acceleration over the still
+    threshold)? Still blips under `MIN_STILL_S` count as moving, moving blips under
+    `MIN_MOVE_S` as still (a nod or a bump is not an activity)."""
+    moving = (_moving_spread(f) >= STILL_STD_MPS2) & f.valid
+    for value, shortest in ((False, MIN_STILL_S), (True, MIN_MOVE_S)):
+        for a, b in _spans(moving == value):
+            if b - a < shortest * RATE_HZ and a > 0 and b < len(moving) and f.valid[a:b].all():
+                moving[a:b] = not value
+    return moving
+
+
+def _windows(f: Features, a: int, b: int) -> tuple[np.ndarray, list[str]]:
+    """Window centres (s) and gait labels of the moving span of samples a..b."""
+    half, hop = int(WINDOW_S * RATE_HZ / 2), int(HOP_S * RATE_HZ)
+    if b - a <= 2 * half:
+        return np.array([f.t_s[(a + b - 1) // 2]]), [_window_label(f, slice(a, b))]
+    centres, labels = [], []
+    for c in range(a + half, b - half + 1, hop):
+        centres.append(float(f.t_s[c]))
+        labels.append(_window_label(f, slice(c - half, c + half)))
+    return np.asarray(centres), labels
+
+
+def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment]:
+    """Activities (tiling the covered span; gaps excluded) and events, sorted by start."""
+    f = features(series)
+    if not f.valid.any():
+        return []
+    moving = moving_mask(f)
+    parts: list[tuple[int, int, str]] = []
+    for va, vb in _spans(f.valid):
+        for a, b, is_moving in _runs(list(moving[va:vb])):
+            a, b = a + va, b + va
+            if not is_moving:
+                parts.append((a, b, "still"))
+                continue
+            centres, labels = _windows(f, a, b)
+            labels = _smooth(labels, int(round(MIN_ACTIVITY_S / HOP_S)))
+            for wa, wb, label in _runs(labels):
+                s0 = a if wa == 0 else int(np.searchsorted(f.t_s, (centres[wa - 1] + centres[wa]) / 2))
+                s1 = b if wb == len(labels) else int(np.searchsorted(f.t_s, (centres[wb - 1] + centres[wb]) / 2))
+                parts.append((s0, s1, label))
+    activities = [MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]) + 1 / RATE_HZ, label,
+                                _activity_stats(f, a, b, label), model_id) for a, b, label in parts]
+    events = head_turns(f, model_id) + sit_stand(f, parts, model_id)
+    _set_posture(activities, events)
+    return sorted(activities + events, key=lambda s: (s.start_s, s.is_event))
+
+
+def _moving_spread(f: Features, width_s: float = 0.5) -> np.ndarray:
+    n = max(int(width_s * RATE_HZ), 1)
+    kernel = np.ones(n) / n
+
+    def mstd(x: np.ndarray) -> np.ndarray:
+        mean = np.convolve(x, kernel, "same")
+        return np.sqrt(np.maximum(np.convolve(x * x, kernel, "same") - mean * mean, 0.0))
+
+    return np.hypot(mstd(np.where(f.valid, f.vertical, 0.0)), mstd(np.where(f.valid, f.horizontal, 0.0)))
+
+
+def _activity_stats(f: Features, a: int, b: int, label: str) -> dict:
+    duration = (b - a) / RATE_HZ
+    stats: dict = {"duration_s": round(duration, 2)}
+    if label in ("walking", "running", "stairs_up", "stairs_down"):
+        steps = count_steps(f.vertical[a:b])
+        stats["steps"] = steps
+        stats["cadence_spm"] = round(60.0 * steps / duration, 1) if duration > 0 else 0.0
+    if f.height_m is not None:
+        stats["elevation_m"] = round(float(f.height_m[b - 1] - f.height_m[a]), 2)
+    return stats
+
+
+def count_steps(vertical: np.ndarray) -> int:
+    """Heel strikes in vertical head acceleration (m/s², at `RATE_HZ`): peaks of the
+    0.7-4 Hz band at least 0.6 step periods apart and above 40% of the signal's spread."""
+    from scipy.signal import butter, find_peaks, sosfiltfilt
+
+    if len(vertical) < int(RATE_HZ):
+        return 0
+    sos = butter(2, (0.7, 4.0), btype="band", fs=RATE_HZ, output="sos")
+    x = sosfiltfilt(sos, vertical - vertical.mean())
+    step_hz, _ = _step_period(x[: int(8 * RATE_HZ)]) if len(x) >= 2 * RATE_HZ else (2.0, 0.0)
+    distance = max(int(0.6 * RATE_HZ / max(step_hz, 0.5)), 1)
+    peaks, _ = find_peaks(x, distance=distance, prominence=0.4 * float(np.std(x)))
+    return int(len(peaks))
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def _spans(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def head_turns(f: Features, model_id: str = "rules") -> list[MotionSegment]:
+    """Spans where the head yaws faster than `TURN_RATE_RADPS` and turns `TURN_MIN_DEG` or more.
+    ``direction`` is "left" for counter-clockwise seen from above."""
+    n = max(int(0.2 * RATE_HZ), 1)
+    yaw = np.convolve(np.where(f.valid, f.yaw_rate, 0.0), np.ones(n) / n, "same")
+    out = []
+    for sign in (1.0, -1.0):
+        fast = sign * yaw > TURN_RATE_RADPS
+        for a, b in _merge_close(_spans(fast), int(0.3 * RATE_HZ)):
+            # Extend to where the turn really starts and stops (rate back under a quarter).
+            while a > 0 and sign * yaw[a - 1] > TURN_RATE_RADPS / 4:
+                a -= 1
+            while b < len(yaw) and sign * yaw[b] > TURN_RATE_RADPS / 4:
+                b += 1
+            angle = math.degrees(float(np.sum(yaw[a:b])) / RATE_HZ)
+            if abs(angle) >= TURN_MIN_DEG:
+                stats = {"turn_deg": round(abs(angle)), "direction": "left" if angle > 0 else "right"}
+                out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), "head_turn", stats, model_id))
+    return _dedupe(out)
+
+
+def _merge_close(spans: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a - merged[-1][1] <= gap:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def _dedupe(segs: list[MotionSegment]) -> list[MotionSegment]:
+    out: list[MotionSegment] = []
+    for s in sorted(segs, key=lambda s: s.start_s):
+        if out and s.start_s < out[-1].end_s:
+            continue  # extended spans of one turn can overlap; keep the first
+        out.append(s)
+    return out
+
+
+def sit_stand(f: Features, parts: list[tuple[int, int, str]], model_id: str = "rules") -> list[MotionSegment]:
+    """Sit-downs and stand-ups: short "other" spans next to a rest (sample spans ``parts``
+    from `segment`), across which the head's height drops or rises by `SIT_STAND_MIN_M`."""
+    out = []
+    for i, (a, b, label) in enumerate(parts):
+        if label != "other" or (b - a) > 5.0 * RATE_HZ:
+            continue
+        touches_rest = any(0 <= k < len(parts) and parts[k][2] == "still" and
+                           (parts[k][1] == a or parts[k][0] == b) for k in (i - 1, i + 1))
+        if not touches_rest:
+            continue
+        dz = _height_change(f, a, b)
+        if abs(dz) >= SIT_STAND_MIN_M:
+            name = "sit_down" if dz < 0 else "stand_up"
+            out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), name,
+                                     {"height_change_m": round(dz, 2)}, model_id))
+    return out
+
+
+def _height_change(f: Features, s0: int, s1: int) -> float:
+    """Head height change (m) over samples s0..s1: from the trajectory if known, else by
+    integrating vertical acceleration twice with zero vertical velocity at both ends."""
+    if f.height_m is not None:
+        return float(f.height_m[s1 - 1] - f.height_m[s0])
+    pad = int(0.3 * RATE_HZ)
+    a0, a1 = max(s0 - pad, 0), min(s1 + pad, len(f.t_s))
+    acc = f.vertical[a0:a1] - np.median(f.vertical[max(a0 - int(RATE_HZ), 0):a0 + 1])
+    dt = 1.0 / RATE_HZ
+    vel = np.cumsum(acc) * dt
+    vel -= np.linspace(0.0, vel[-1], len(vel))  # zero velocity at rest on both sides
+    return float(np.sum(vel) * dt)
+
+
+def _set_posture(activities: list[MotionSegment], events: list[MotionSegment]) -> None:
+    """Still segments learn whether the wearer sat or stood, from the latest transition
+    (a sit-down, a stand-up, or any walking: one walks standing)."""
+    marks = [(e.end_s, "sitting" if e.label == "sit_down" else "standing")
+             for e in events if e.label in ("sit_down", "stand_up")]
+    marks += [(a.end_s, "standing") for a in activities if a.label in ("walking", "running", "stairs_up", "stairs_down")]
+    marks.sort()
+    for seg in activities:
+        known = [posture for end_s, posture in marks if end_s <= seg.start_s + 1.0]
+        if seg.label == "still" and known:
+            seg.stats["posture"] = known[-1]

@@ -1,0 +1,265 @@
+"""Synthesize head-mounted IMU from head poses: for tests with planted activities, for the
+benchmark on real motion capture (DeepMimic), and for sample recordings.
+
+Physics: the accelerometer measures specific force f = a - g (a device at rest reads
++9.81 m/s² *up*); both f and the angular velocity are expressed in the head frame. Poses are
+interpolated with cubic splines (positions) and slerp (rotations) onto the IMU clock, then
+sensor noise and a constant per-axis bias are added.
+
+Two sources of head poses:
+
+* `plan_head_pose` — a procedural head: still, walk, run, stairs, head turns, sit-down,
+  stand-up, with the truth segments returned alongside (for tests);
+* `clip_head_pose` — DeepMimic motion capture (``egobutler.motion.deepmimic``), looped to any
+  duration; `session_from_clips` joins clips and still periods into one recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from egobutler.motion.imu import GRAVITY_MPS2, ImuSeries
+
+log = logging.getLogger(__name__)
+
+UP = np.array([0.0, 0.0, 1.0])  # z-up world (as in egobutler.motion.skeleton)
+STANDING_HEAD_M = 1.65
+SITTING_HEAD_M = 1.20
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    """A planted activity: what the synthesized wearer did from ``start_s`` to ``end_s``."""
+
+    start_s: float
+    end_s: float
+    label: str
+    steps: int = 0
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """Sensor noise: white noise std per sample and bias std (drawn once per recording)."""
+
+    accel_std_mps2: float = 0.03
+    gyro_std_radps: float = 0.004
+    accel_bias_mps2: float = 0.05
+    gyro_bias_radps: float = 0.004
+
+
+QUIET = NoiseModel(0.0, 0.0, 0.0, 0.0)
+
+
+# ----------------------------------------------------------------------------- pose -> IMU
+
+
+def imu_from_head_pose(
+    t_s: np.ndarray, pos: np.ndarray, rot: np.ndarray, *, rate_hz: float = 200.0,
+    noise: NoiseModel = NoiseModel(), seed: int = 0, height_m: bool = False,
+) -> ImuSeries:
+    """Head-mounted IMU from head poses ``t_s`` (T,), ``pos`` (T, 3) metres in a z-up world and
+    ``rot`` (T, 3, 3) head-to-world rotations. ``height_m`` also returns the head height (as a
+    trajectory or barometer would give it)."""
+    from scipy.interpolate import CubicSpline
+    from scipy.spatial.transform import Rotation, Slerp
+
+    grid = t_s[0] + np.arange(int((t_s[-1] - t_s[0]) * rate_hz) + 1) / rate_hz
+    spline = CubicSpline(t_s, pos, axis=0)
+    acc_world = spline(grid, 2)
+    dt = 1.0 / rate_hz
+    slerp = Slerp(t_s, Rotation.from_matrix(rot))
+    rots = slerp(grid)
+    before = slerp(np.clip(grid - dt / 2, t_s[0], t_s[-1]))
+    after = slerp(np.clip(grid + dt / 2, t_s[0], t_s[-1]))
+    # Body-frame angular velocity: the small rotation from one instant to the next, over dt.
+    gyro = (before.inv() * after).as_rotvec() / dt
+    specific = acc_world + GRAVITY_MPS2 * UP
+    accel = rots.inv().apply(specific)
+    rng = np.random.default_rng(seed)
+    accel = accel + rng.normal(0, noise.accel_bias_mps2, 3) + rng.normal(0, noise.accel_std_mps2, accel.shape)
+    gyro = gyro + rng.normal(0, noise.gyro_bias_radps, 3) + rng.normal(0, noise.gyro_std_radps, gyro.shape)
+    height = spline(grid)[:, 2] - float(spline(grid[0])[2]) if height_m else None
+    return ImuSeries(t_s=grid, accel=accel, gyro=gyro, height_m=height, source="synthetic")
+
+
+def _rot_z(yaw: np.ndarray) -> np.ndarray:
+    c, s = np.cos(yaw), np.sin(yaw)
+    out = np.zeros(yaw.shape + (3, 3))
+    out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1], out[..., 2, 2] = c, -s, s, c, 1.0
+    return out
+
+
+def _rot_y(pitch: np.ndarray) -> np.ndarray:
+    c, s = np.cos(pitch), np.sin(pitch)
+    out = np.zeros(pitch.shape + (3, 3))
+    out[..., 0, 0], out[..., 0, 2], out[..., 2, 0], out[..., 2, 2], out[..., 1, 1] = c, s, -s, c, 1.0
+    return out
+
+
+# ----------------------------------------------------------------------------- procedural head
+
+
+_GAITS = {  # label: (cadence steps/min, bob amplitude m, speed m/s, rise per step m)
+    "walking": (110.0, 0.025, 1.3, 0.0),
+    "running": (165.0, 0.045, 3.0, 0.0),
+    "stairs_up": (90.0, 0.02, 0.5, 0.17),
+    "stairs_down": (100.0, 0.02, 0.5, -0.17),
+}
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * x * (x * (6 * x - 15) + 10)
+
+
+def plan_head_pose(
+    plan: list[tuple[str, float] | tuple[str, float, float]], *, rate_hz: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[PlannedSegment]]:
+    """A head that does ``plan``: a list of ``(action, duration_s[, value])`` with action in
+    still | walking | running | stairs_up | stairs_down | turn_head (value: degrees, + = left)
+    | sit_down | stand_up. Returns ``t_s, pos, rot`` and the truth segments (turns, sit-down
+    and stand-up are events; the still periods around them are ``still``)."""
+    t = np.arange(int(sum(p[1] for p in plan) * rate_hz) + 1) / rate_hz
+    x, y, z = np.zeros_like(t), np.zeros_like(t), np.full_like(t, STANDING_HEAD_M)
+    yaw, pitch = np.zeros_like(t), np.zeros_like(t)
+    heading, start, truth = 0.0, 0.0, []
+    for item in plan:
+        action, duration = item[0], float(item[1])
+        sel = (t >= start) & (t <= start + duration + 1e-9)
+        tau = t[sel] - start
+        steps = _apply(action, item[2] if len(item) > 2 else None, tau, duration, sel, x, y, z, yaw, pitch, heading)
+        heading = yaw[sel][-1]
+        after = t > start + duration + 1e-9
+        x[after], y[after], z[after], yaw[after] = x[sel][-1], y[sel][-1], z[sel][-1], heading
+        truth.append(PlannedSegment(start, start + duration, _truth_label(action), steps))
+        start += duration
+    rot = _rot_z(yaw) @ _rot_y(pitch)
+    return t, np.column_stack([x, y, z]), rot, truth
+
+
+def _truth_label(action: str) -> str:
+    return "head_turn" if action == "turn_head" else action
+
+
+def _apply(action, value, tau, duration, sel, x, y, z, yaw, pitch, heading) -> int:
+    """Write one action's head motion into the arrays at ``sel``; return its step count."""
+    if action in _GAITS:
+        cadence, bob, speed, rise = _GAITS[action]
+        f_step = cadence / 60.0
+        # Ramp in and out over ~0.5 s so the body accelerates like a person does.
+        env = _smoothstep(tau / 0.5) * _smoothstep((duration - tau) / 0.5)
+        dist = speed * np.concatenate([[0.0], np.cumsum(env[1:] * np.diff(tau))])
+        x[sel] = x[sel][0] + dist * math.cos(heading)
+        y[sel] = y[sel][0] + dist * math.sin(heading)
+        phase = 2 * math.pi * f_step * tau
+        z[sel] = z[sel][0] - bob * env * (1 - np.cos(phase)) + rise * f_step * dist / max(speed, 1e-9)
+        y[sel] += 0.02 * env * np.sin(phase / 2)  # side-to-side sway at the stride rate
+        pitch[sel] = 0.03 * env * np.sin(phase)
+        return int(round(f_step * (duration - 0.5)))
+    if action == "turn_head":
+        turn = math.radians(value if value is not None else 90.0)
+        yaw[sel] = heading + turn * _smoothstep(tau / duration)
+    elif action in ("sit_down", "stand_up"):
+        frac = _smoothstep(tau / duration)
+        z0, z1 = (STANDING_HEAD_M, SITTING_HEAD_M) if action == "sit_down" else (SITTING_HEAD_M, STANDING_HEAD_M)
+        z[sel] = z0 + (z1 - z0) * frac
+        pitch[sel] = math.radians(25) * np.sin(math.pi * frac)  # lean forward while moving
+        lean = 0.15 * np.sin(math.pi * frac)
+        x[sel] = x[sel][0] + lean * math.cos(heading)
+        y[sel] = y[sel][0] + lean * math.sin(heading)
+    elif action != "still":
+        raise ValueError(f"unknown action {action!r}")
+    return 0
+
+
+def synth_plan(
+    plan: list, *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(), seed: int = 0,
+    with_height: bool = False,
+) -> tuple[ImuSeries, list[PlannedSegment]]:
+    """IMU of a procedural head doing ``plan`` (see `plan_head_pose`) and the truth."""
+    t, pos, rot, truth = plan_head_pose(plan)
+    return imu_from_head_pose(t, pos, rot, rate_hz=rate_hz, noise=noise, seed=seed, height_m=with_height), truth
+
+
+# ----------------------------------------------------------------------------- DeepMimic clips
+
+
+def clip_head_pose(name: str, duration_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Head poses of DeepMimic clip ``name``, looped to ``duration_s`` when the clip loops
+    (each loop continues from where the last one ended). Also returns the number of loops."""
+    from egobutler.motion.deepmimic import head_pose, load_clip
+
+    clip = load_clip(name)
+    t, pos, rot = head_pose(clip)
+    if duration_s is None or not clip.loop or duration_s <= clip.duration_s:
+        return t, pos, rot, 1
+    period = clip.duration_s
+    loops = int(math.ceil(duration_s / period))
+    shift = pos[-1] - pos[0]
+    shift[2] = 0.0  # the wrap adds only ground travel
+    ts, ps, rs = [t], [pos], [rot]
+    for k in range(1, loops):
+        ts.append(t[1:] + k * period)
+        ps.append(pos[1:] + k * shift)
+        rs.append(rot[1:])
+    return np.concatenate(ts), np.concatenate(ps), np.concatenate(rs), loops
+
+
+def _hold(pos: np.ndarray, rot: np.ndarray, duration_s: float, fps: float) -> tuple:
+    n = max(int(duration_s * fps), 2)
+    return np.arange(n) / fps, np.repeat(pos[None], n, 0), np.repeat(rot[None], n, 0)
+
+
+def session_from_clips(
+    parts: list[tuple[str, float]], *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(),
+    seed: int = 0, blend_s: float = 0.4,
+) -> tuple[ImuSeries, list[PlannedSegment]]:
+    """A recording made of DeepMimic clips and still periods: ``parts`` is a list of
+    ``(clip name or "still", duration_s)``. Each clip continues from where the head was
+    (translated and turned to match); ``blend_s`` of smooth motion joins the pieces.
+    Returns the IMU and the truth (clip names as labels, "still" for the pauses)."""
+    fps = 30.0
+    ts, ps, rs, truth = [], [], [], []
+    now, last_pos, last_rot = 0.0, None, None
+    for name, duration in parts:
+        if name == "still":
+            anchor_pos = last_pos if last_pos is not None else np.array([0.0, 0.0, STANDING_HEAD_M])
+            anchor_rot = last_rot if last_rot is not None else np.eye(3)
+            t, p, r = _hold(anchor_pos, anchor_rot, duration, fps)
+        else:
+            t, p, r, loops = clip_head_pose(name, duration)
+            keep = t <= duration + 1e-9
+            t, p, r = t[keep], p[keep], r[keep]
+            if last_pos is not None:
+                p, r = _continue_from(p, r, last_pos, last_rot)
+        start = now + (blend_s if ts else 0.0)
+        ts.append(t + start)
+        ps.append(p)
+        rs.append(r)
+        truth.append(PlannedSegment(start, start + float(t[-1]), name))
+        now, last_pos, last_rot = start + float(t[-1]), p[-1], r[-1]
+    return _join(ts, ps, rs, rate_hz, noise, seed), truth
+
+
+def _continue_from(p: np.ndarray, r: np.ndarray, last_pos: np.ndarray, last_rot: np.ndarray):
+    """Turn the clip about the vertical so it starts facing the way the head faced, and move
+    it to start where the head was."""
+    def yaw_of(m: np.ndarray) -> float:
+        return math.atan2(m[1, 0], m[0, 0])
+
+    turn = _rot_z(np.array(yaw_of(last_rot) - yaw_of(r[0])))
+    p = (p - p[0]) @ turn.T + last_pos * np.array([1, 1, 0]) + np.array([0, 0, p[0, 2]])
+    return p, turn @ r
+
+
+def _join(ts, ps, rs, rate_hz, noise, seed) -> ImuSeries:
+    # The blend gaps between pieces are bridged by the spline / slerp of imu_from_head_pose.
+    t = np.concatenate(ts)
+    pos = np.concatenate(ps)
+    rot = np.concatenate(rs)
+    keep = np.concatenate([[True], np.diff(t) > 1e-6])
+    return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed)
