@@ -28,7 +28,7 @@ START_UTC = "2025-01-01T10:29:45+00:00"  # 15 s before a 30 s grid boundary: the
 DURATION_S = 75.0
 FPS = 4
 SIZE = (640, 480)
-AUDIO_RATE = 16000
+AUDIO_RATE = 48000  # as Aria records; ingestion resamples to 16 kHz
 
 # (start_s, end_s, sign text, background RGB, what is drawn)
 SCENES = [
@@ -39,15 +39,15 @@ SCENES = [
 
 # (start_s, espeak voice, text). Kept inside the clips 0-15 s, 15-45 s, 45-75 s.
 DIALOGUE = [
-    (1.0, "en+m3", "Have you seen my keys anywhere?"),
-    (4.5, "en+f3", "Yes, the keys are on the kitchen table, next to the red mug."),
-    (10.0, "en+m3", "Thanks, I will take them before we leave."),
-    (17.0, "en+m7", "The bus to the station leaves at nine fifteen."),
-    (23.0, "en+f3", "Do not forget the umbrella, it will rain this afternoon."),
-    (31.0, "en+m3", "I will grab the umbrella from the front door."),
-    (48.0, "en+m7", "I put the shopping list on the fridge."),
-    (53.5, "en+m3", "Great, I will buy milk and eggs on the way home."),
-    (60.0, "en+f3", "And call grandma tonight, it is her birthday tomorrow."),
+    (1.0, "en-us+m3", "Do you know where my keys are?"),
+    (4.5, "en-us+m7", "Yes, the keys are on the kitchen table, next to the red mug."),
+    (10.0, "en-us+m3", "Thanks, I will take them before we leave."),
+    (17.0, "en-us+m7", "The bus to the train station leaves at nine."),
+    (23.0, "en-us+f4", "Do not forget the umbrella, it will rain this afternoon."),
+    (31.0, "en-us+m3", "I will grab the umbrella from the front door."),
+    (48.0, "en-us+f4", "I put the shopping list on the fridge."),
+    (53.5, "en-us+m3", "Good, I will buy milk and bread on the way home."),
+    (60.0, "en-us+f4", "Please call your sister tonight, it is her birthday tomorrow."),
 ]
 
 # IMU: still in the kitchen, walk down the hallway, still in the living room.
@@ -69,8 +69,9 @@ def render_frame(t_s: float):
     draw.rectangle((x0 - 20, 30, x0 + w + 20, 30 + h + 40), fill=(255, 255, 255), outline=(40, 40, 40), width=4)
     draw.text((x0, 45 - box[1]), sign, fill=(20, 20, 20), font=font)
     _draw_prop(draw, prop, t_s - start)
-    # A small clock so consecutive frames differ (and a viewer can see time pass).
-    draw.text((10, SIZE[1] - 30), f"t={t_s:5.2f}s", fill=(90, 90, 90), font=_font(18))
+    # A small dot crossing the bottom edge so consecutive frames differ (time visibly passes).
+    x = int((t_s % 10.0) / 10.0 * (SIZE[0] - 20))
+    draw.ellipse((x, SIZE[1] - 18, x + 10, SIZE[1] - 8), fill=(90, 90, 90))
     return image
 
 
@@ -104,11 +105,11 @@ def _font(size: int):
 
 
 def speak(voice: str, text: str, workdir: Path) -> np.ndarray:
-    """espeak-ng speech as float32 mono at 16 kHz."""
+    """espeak-ng speech as float32 mono at AUDIO_RATE."""
     from scipy.signal import resample_poly
 
     out = workdir / "say.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(out), text], check=True)
     with wave.open(str(out)) as handle:
         rate = handle.getframerate()
         pcm = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
@@ -117,7 +118,7 @@ def speak(voice: str, text: str, workdir: Path) -> np.ndarray:
 
 
 def soundtrack() -> np.ndarray:
-    """The dialogue mixed onto faint room noise (float32, 16 kHz, DURATION_S long)."""
+    """The dialogue mixed onto faint room noise (float32, AUDIO_RATE, DURATION_S long)."""
     track = np.random.default_rng(0).normal(0, 0.002, int(DURATION_S * AUDIO_RATE)).astype(np.float32)
     with tempfile.TemporaryDirectory() as tmp:
         for start_s, voice, text in DIALOGUE:
@@ -135,7 +136,7 @@ def write_video(path: Path, audio: np.ndarray) -> None:
         video = out.add_stream("libx264", rate=FPS, options={"crf": "30", "preset": "medium", "g": str(2 * FPS)})
         video.width, video.height, video.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
         sound = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
-        sound.bit_rate = 32000
+        sound.bit_rate = 96000
         for i in range(int(DURATION_S * FPS)):
             frame = av.VideoFrame.from_image(render_frame(i / FPS))
             frame.pts, frame.time_base = i, Fraction(1, FPS)

@@ -170,6 +170,7 @@ def load_settings(**overrides: Any) -> Settings:
     Raises `SettingsError` with a one-line, fixable message for unknown or invalid settings.
     """
     given = {k: v for k, v in overrides.items() if v is not None}
+    _refuse_unknown_env()
     if "home" in given:
         # The TOML file lives in the data dir, so the data dir must be known first.
         os.environ["EGOBUTLER_HOME"] = str(given["home"])
@@ -177,6 +178,14 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**given)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+
+
+def _refuse_unknown_env() -> None:
+    known = {f"EGOBUTLER_{name.upper()}" for name in Settings.model_fields}
+    for key in sorted(os.environ):
+        # EGOBUTLER_TEST_* belong to the test suite, not to the application.
+        if key.startswith("EGOBUTLER_") and key not in known and not key.startswith("EGOBUTLER_TEST_"):
+            raise SettingsError(f"unknown setting in the environment: {key}; remove it or fix its spelling (see `egobutler --help` / README)")
 
 
 def _describe(exc: ValidationError) -> str:

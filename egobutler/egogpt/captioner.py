@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from egobutler.egogpt.errors import UnknownCaptioner
-from egobutler.egogpt.frames import Frame, select_frames
+from egobutler.egogpt.frames import Frame, checked_image, select_frames
 from egobutler.egogpt.records import Caption
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class Captioner(ABC):
 
     def prepare(self, clip: ClipFrames) -> PreparedClip:
         """Choose at most ``max_frames`` frames, work out the span and build the prompt."""
-        chosen = select_frames(clip.frames, self.max_frames)
+        chosen = [(offset, checked_image(image)) for offset, image in select_frames(clip.frames, self.max_frames)]
         if not chosen:
             raise ValueError("a clip needs at least one frame to caption")
         start_s = chosen[0][0] if clip.start_s is None else float(clip.start_s)

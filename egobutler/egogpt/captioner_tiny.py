@@ -6,7 +6,7 @@ loads a real one — nothing is downloaded. The tokenizer is a byte-level BPE wi
 merges, built locally, so any text round-trips. The weights are random: the text they
 generate is garbage, only the plumbing is real.
 
-Families: ``qwen2_vl`` (Qwen2-VL), ``llava_onevision`` (LLaVA-OneVision / Qwen2, the
+Families: ``qwen2_vl`` (Qwen2-VL), ``qwen2_5_vl`` (Qwen2.5-VL), ``llava_onevision`` (LLaVA-OneVision / Qwen2, the
 architecture EgoGPT-7B is fine-tuned from) and ``idefics3`` (Idefics3 / SmolVLM).
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TINY_FAMILIES = ("qwen2_vl", "llava_onevision", "idefics3")
+TINY_FAMILIES = ("qwen2_vl", "qwen2_5_vl", "llava_onevision", "idefics3")
 
 # ChatML with image/video placeholders, the way the Qwen2-VL and LLaVA-OneVision
 # checkpoints format a turn; `{image}`/`{video}` become each family's tokens.
@@ -44,7 +44,8 @@ def build_tiny_vlm(family: str, out_dir: str | Path, *, seed: int = 0) -> Path:
 
     Returns the folder. Takes a second or two on a CPU; the folder is ~0.5 MB.
     """
-    builders = {"qwen2_vl": _qwen2_vl, "llava_onevision": _llava_onevision, "idefics3": _idefics3}
+    builders = {"qwen2_vl": _qwen2_vl, "qwen2_5_vl": _qwen2_5_vl, "llava_onevision": _llava_onevision,
+                "idefics3": _idefics3}  # fmt: skip
     if family not in builders:
         raise ValueError(f"unknown tiny VLM family {family!r}; choose one of {', '.join(TINY_FAMILIES)}")
     import torch
@@ -79,10 +80,22 @@ def _tiny_text(vocab_size: int, **extra) -> dict:
 
 
 def _qwen2_vl():
-    from transformers import (
-        Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor, Qwen2VLProcessor,
-        Qwen2VLVideoProcessor,
-    )  # fmt: skip
+    from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
+
+    vision = dict(depth=1, embed_dim=32, hidden_size=32, num_heads=2, mlp_ratio=2, patch_size=14)
+    return _qwen_family(Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor, vision)
+
+
+def _qwen2_5_vl():
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
+
+    vision = dict(depth=1, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=32,
+                  fullatt_block_indexes=[0], window_size=56, patch_size=14)  # fmt: skip
+    return _qwen_family(Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor, vision)
+
+
+def _qwen_family(config_cls, model_cls, processor_cls, vision: dict):
+    from transformers import Qwen2VLImageProcessor, Qwen2VLVideoProcessor
 
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
                 "<|image_pad|>", "<|video_pad|>"]  # fmt: skip
@@ -91,22 +104,22 @@ def _qwen2_vl():
     pixels = dict(min_pixels=56 * 56, max_pixels=112 * 112, patch_size=14, merge_size=2, temporal_patch_size=2)
     template = _CHATML.replace("{image}", "<|vision_start|><|image_pad|><|vision_end|>")
     template = template.replace("{video}", "<|vision_start|><|video_pad|><|vision_end|>")
-    processor = Qwen2VLProcessor(
+    processor = processor_cls(
         image_processor=Qwen2VLImageProcessor(**pixels), video_processor=Qwen2VLVideoProcessor(**pixels),
         tokenizer=tok, chat_template=template,
     )  # fmt: skip
     ids = tok.convert_tokens_to_ids
-    config = Qwen2VLConfig(
+    config = config_cls(
         text_config=_tiny_text(
             len(tok), rope_parameters={"rope_type": "default", "mrope_section": [2, 3, 3], "rope_theta": 10000.0},
             bos_token_id=None, eos_token_id=ids("<|im_end|>"), pad_token_id=ids("<|endoftext|>"),
         ),
-        vision_config=dict(depth=1, embed_dim=32, hidden_size=32, num_heads=2, mlp_ratio=2, patch_size=14),
+        vision_config=vision,
         image_token_id=ids("<|image_pad|>"), video_token_id=ids("<|video_pad|>"),
         vision_start_token_id=ids("<|vision_start|>"), vision_end_token_id=ids("<|vision_end|>"),
     )  # fmt: skip
     _set_generation_ids(config, eos=ids("<|im_end|>"), pad=ids("<|endoftext|>"))
-    return Qwen2VLForConditionalGeneration(config), processor
+    return model_cls(config), processor
 
 
 def _llava_onevision():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._threads import torch_threads
 from .audio import SAMPLE_RATE
 from .errors import BackendUnavailable
 
@@ -39,12 +40,13 @@ class SileroVad:
     model_id = "silero-vad-6"
 
     def __init__(self, *, threshold: float = 0.5, min_speech_s: float = 0.25, min_silence_s: float = 0.3,
-                 pad_s: float = 0.2, max_region_s: float = 28.0):
+                 pad_s: float = 0.2, max_region_s: float = 28.0, threads: int | None = 1):
         self.threshold = threshold
         self.min_speech_s = min_speech_s
         self.min_silence_s = min_silence_s
         self.pad_s = pad_s
         self.max_region_s = max_region_s
+        self.threads = threads  # torch threads; the model is tiny, one thread is fastest
         self._model = None
 
     def load(self) -> None:
@@ -69,7 +71,7 @@ class SileroVad:
         import torch
         from silero_vad import get_speech_timestamps
 
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.threads):
             stamps = get_speech_timestamps(
                 torch.from_numpy(np.ascontiguousarray(audio_16k, dtype=np.float32)), self._model,
                 threshold=self.threshold, sampling_rate=SAMPLE_RATE,
@@ -77,7 +79,20 @@ class SileroVad:
                 min_silence_duration_ms=int(self.min_silence_s * 1000),
                 speech_pad_ms=int(self.pad_s * 1000), max_speech_duration_s=self.max_region_s)
             self._model.reset_states()
-        return [SpeechRegion(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+        return _merge_close([SpeechRegion(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps],
+                            gap_s=0.1, max_s=self.max_region_s)
+
+
+def _merge_close(regions: list[SpeechRegion], *, gap_s: float, max_s: float) -> list[SpeechRegion]:
+    """Join regions whose padding left only a sliver (< ``gap_s``) between them, up to ``max_s`` long."""
+    merged: list[SpeechRegion] = []
+    for region in regions:
+        last = merged[-1] if merged else None
+        if last and region.start_s - last.end_s < gap_s and region.end_s - last.start_s <= max_s:
+            merged[-1] = SpeechRegion(last.start_s, region.end_s)
+        else:
+            merged.append(region)
+    return merged
 
 
 def speech_seconds(regions: list[SpeechRegion]) -> float:

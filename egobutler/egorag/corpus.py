@@ -83,3 +83,20 @@ class Corpus:
 
 def utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
+
+
+def load_corpus(store, *, wearer_id: str | None = None) -> Corpus:
+    """All clips of ``store`` (one wearer or all) as a `Corpus`."""
+    names = store.speaker_names()
+    clips = store.clips(wearer_id=wearer_id)
+    by_clip: dict[str, list[EvidenceLine]] = {c.id: [] for c in clips}
+    ids = [c.id for c in clips]
+    for start in range(0, len(ids), 2000):
+        for line in store.lines(clip_ids=ids[start:start + 2000]):
+            speaker = names.get(line.speaker_id or "", line.speaker_id) if line.kind == "utterance" else None
+            text = line.text if line.kind in ("caption", "utterance") else f"[{line.kind}] {line.text}"
+            by_clip[line.clip_id].append(EvidenceLine(line.start, line.kind, text, speaker))
+    docs = [ClipDoc(c.id, c.wearer_id, c.start, c.end, tuple(by_clip[c.id]), c.thumbnail_path, c.video_path,
+                    c.video_offset_s) for c in clips]
+    wearer_names = {w.id: w.name for w in store.wearers()}
+    return Corpus(docs, wearer_names)

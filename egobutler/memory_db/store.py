@@ -135,6 +135,8 @@ class MemoryStore:
         return store
 
     def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
         self.engine.dispose()
 
     def __enter__(self) -> MemoryStore:
@@ -743,4 +745,4 @@ def _rrf(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
     for ranking in rankings:
         for rank, (doc_id, _) in enumerate(ranking):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (_RRF_K + rank + 1)
-    return sorted(fused.items(), key=lambda item: -item[1])
+    return sorted(fused.items(), key=lambda item: (-round(item[1], 9), item[0]))

@@ -52,6 +52,15 @@ def _client(path: Path | None, url: str | None):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def _forget_cached_system(path: Path) -> None:
+    """Drop chroma's per-process cached system for ``path`` (a failed open leaves it half-built)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for key in [k for k in SharedSystemClient._identifier_to_system if k == str(path)]:
+        SharedSystemClient._identifier_to_system.pop(key, None)
+        SharedSystemClient._identifier_to_refcount.pop(key, None)
+
+
 class VectorIndex:
     """A Chroma collection tied to one embedder (``model_id``, ``dim``)."""
 
@@ -76,6 +85,7 @@ class VectorIndex:
         aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
         log.warning("vector index at %s is unreadable (%s); moved to %s and rebuilding from SQL", self.path, exc, aside)
         shutil.move(str(self.path), str(aside))
+        _forget_cached_system(self.path)
         self.recovered = True
         return _client(self.path, None)
 
@@ -130,6 +140,12 @@ class VectorIndex:
         self._client.delete_collection(COLLECTION)
         self._collection = self._open_collection()
 
+    def close(self) -> None:
+        """Release the client (embedded Chroma keeps one system per folder per process)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
     # --- reads ---
     def count(self) -> int:
         return int(self._collection.count())
@@ -147,7 +163,9 @@ class VectorIndex:
         )
         ids = result["ids"][0]
         distances = result["distances"][0]
-        return [(doc_id, 1.0 - float(dist)) for doc_id, dist in zip(ids, distances)]
+        # Equal distances come back in arbitrary order; break ties by id so results are stable.
+        hits = [(doc_id, 1.0 - float(dist)) for doc_id, dist in zip(ids, distances)]
+        return sorted(hits, key=lambda hit: (-round(hit[1], 6), hit[0]))
 
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

@@ -37,6 +37,7 @@ MIN_STILL_S = 0.8
 MIN_MOVE_S = 0.4
 STILL_STD_MPS2 = 0.45      # linear-acceleration spread below this is "not moving the body"
 RUN_STD_MPS2 = 4.5         # vertical spread above this with steps is running
+WALK_MAX_STD_MPS2 = 4.0    # vertical spread above this at a walking rhythm is hopping, not walking
 WALK_STEP_HZ = (1.2, 2.5)  # steps per second
 RUN_STEP_HZ = (2.3, 3.6)
 PERIODICITY_MIN = 0.3      # autocorrelation at the step period
@@ -103,7 +104,9 @@ def _step_period(x: np.ndarray) -> tuple[float, float]:
     if energy <= 1e-9:
         return 0.0, 0.0
     ac = np.correlate(x, x, mode="full")[len(x) - 1 :] / energy
-    lo, hi = int(RATE_HZ / RUN_STEP_HZ[1]), int(RATE_HZ / WALK_STEP_HZ[0]) + 1
+    lo, hi = int(RATE_HZ / RUN_STEP_HZ[1]), min(int(RATE_HZ / WALK_STEP_HZ[0]) + 1, len(x) - 1)
+    if hi <= lo:
+        return 0.0, 0.0  # shorter than one step: no rhythm to find
     lag = lo + int(np.argmax(ac[lo:hi]))
     # An unbiased estimate: the raw autocorrelation shrinks with lag as fewer samples overlap.
     score = float(ac[lag]) * len(x) / (len(x) - lag)
@@ -117,7 +120,7 @@ def _window_label(f: Features, sel: slice) -> str:
     if score >= PERIODICITY_MIN:
         if RUN_STEP_HZ[0] <= step_hz <= RUN_STEP_HZ[1] and v_std >= RUN_STD_MPS2:
             return "running"
-        if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and v_std < 2 * RUN_STD_MPS2:
+        if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and v_std < WALK_MAX_STD_MPS2:
             return _stairs_or_walking(f, sel)
     return "other"
 
@@ -203,7 +206,7 @@ def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment
                 s0 = a if wa == 0 else int(np.searchsorted(f.t_s, (centres[wa - 1] + centres[wa]) / 2))
                 s1 = b if wb == len(labels) else int(np.searchsorted(f.t_s, (centres[wb - 1] + centres[wb]) / 2))
                 parts.append((s0, s1, label))
-    activities = [MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]) + 1 / RATE_HZ, label,
+    activities = [MotionSegment(float(f.t_s[a]), min(float(f.t_s[b - 1]) + 1 / RATE_HZ, float(series.t_s[-1])), label,
                                 _activity_stats(f, a, b, label), model_id) for a, b, label in parts]
     events = head_turns(f, model_id) + sit_stand(f, parts, model_id)
     _set_posture(activities, events)

@@ -19,7 +19,8 @@ Units are taken from the header where it names them. Columns without a unit, and
 whose values contradict their unit (a still device reads |a| = 9.81 m/s² = 1 g), are
 decided by magnitude and logged.
 
-Samples are sorted by time and duplicates dropped (both logged). Gaps stay gaps: `resample`
+Timestamps that are an absolute clock (EuRoC's device ns, epoch times: first sample beyond
+1e6 s) are rebased to start at 0. Samples are sorted by time and duplicates dropped (both logged). Gaps stay gaps: `resample`
 fills them with NaN rather than inventing motion. Clipped (saturated) samples are flagged.
 An Aria MPS ``closed_loop_trajectory.csv`` next to the IMU file (or given explicitly) adds
 the wearer's height over time, which tells stairs from level walking.
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 GRAVITY_MPS2 = 9.80665
 _DEG = math.pi / 180.0
+_ABSOLUTE_CLOCK_S = 1e6  # first timestamp beyond ~11 days: a device/epoch clock, not video time
 _MISSING = {"", "null", "nan", "none", "na"}
 
 # header name (lower-case) -> (quantity, unit scale to SI or None when the unit is unknown)
@@ -214,6 +216,10 @@ def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
 
 def _to_series(path: Path, table: np.ndarray, layout: _Layout) -> ImuSeries:
     t_s = table[:, 0] * layout.time_scale
+    if t_s.min() > _ABSOLUTE_CLOCK_S:
+        # An absolute device clock (EuRoC, epoch ns): count from the first sample instead.
+        log.info("%s: absolute timestamps; t = 0 at the first sample", path)
+        t_s = t_s - t_s.min()
     t_s, order = _clean_time(path, t_s)
     table = table[order]
     accel = _accel_units(path, table[:, 1:4], layout.accel_scale)

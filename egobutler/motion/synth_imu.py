@@ -39,6 +39,7 @@ class PlannedSegment:
     end_s: float
     label: str
     steps: int = 0
+    turn_deg: float = 0.0  # head turns: + = left
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def plan_head_pose(
         heading = yaw[sel][-1]
         after = t > start + duration + 1e-9
         x[after], y[after], z[after], yaw[after] = x[sel][-1], y[sel][-1], z[sel][-1], heading
-        truth.append(PlannedSegment(start, start + duration, _truth_label(action), steps))
+        turn = float(item[2]) if action == "turn_head" and len(item) > 2 else (90.0 if action == "turn_head" else 0.0)
+        truth.append(PlannedSegment(start, start + duration, _truth_label(action), steps, turn))
         start += duration
     rot = _rot_z(yaw) @ _rot_y(pitch)
     return t, np.column_stack([x, y, z]), rot, truth
@@ -196,9 +198,10 @@ def clip_head_pose(name: str, duration_s: float | None = None) -> tuple[np.ndarr
     clip = load_clip(name)
     t, pos, rot = head_pose(clip)
     if duration_s is None or not clip.loop or duration_s <= clip.duration_s:
-        return t, pos, rot, 1
+        return t, *clean_mocap(pos, rot, clip.fps), 1
     period = clip.duration_s
     loops = int(math.ceil(duration_s / period))
+    pos, rot = _close_loop(t / period, pos, rot)
     shift = pos[-1] - pos[0]
     shift[2] = 0.0  # the wrap adds only ground travel
     ts, ps, rs = [t], [pos], [rot]
@@ -206,7 +209,47 @@ def clip_head_pose(name: str, duration_s: float | None = None) -> tuple[np.ndarr
         ts.append(t[1:] + k * period)
         ps.append(pos[1:] + k * shift)
         rs.append(rot[1:])
-    return np.concatenate(ts), np.concatenate(ps), np.concatenate(rs), loops
+    t, pos, rot = np.concatenate(ts), np.concatenate(ps), np.concatenate(rs)
+    return t, *clean_mocap(pos, rot, clip.fps), loops
+
+
+def clean_mocap(pos: np.ndarray, rot: np.ndarray, fps: float, cutoff_hz: float = 6.0) -> tuple[np.ndarray, np.ndarray]:
+    """Remove one-frame glitches and keep the band a head moves in. Some DeepMimic clips were
+    mirrored at mid-cycle and the head jumps ~6 cm in one frame there; differentiated twice that
+    is a 15 g spike no head feels. A 3-frame median of per-frame velocities removes such jumps,
+    a zero-phase low-pass at ``cutoff_hz`` the frame-rate jitter."""
+    from scipy.signal import butter, medfilt, sosfiltfilt
+    from scipy.spatial.transform import Rotation
+
+    if len(pos) < 12:
+        return pos, rot
+    sos = butter(2, min(cutoff_hz, 0.45 * fps), fs=fps, output="sos")
+
+    def clean(rates: np.ndarray) -> np.ndarray:
+        rates = np.column_stack([medfilt(rates[:, k], 3) for k in range(3)])
+        return sosfiltfilt(sos, rates, axis=0)
+
+    vel = clean(np.diff(pos, axis=0))
+    pos = pos[0] + np.concatenate([np.zeros((1, 3)), np.cumsum(vel, axis=0)])
+    rots = Rotation.from_matrix(rot)
+    steps = clean((rots[:-1].inv() * rots[1:]).as_rotvec())  # body-frame rotation per frame
+    out = [rots[0]]
+    for step in Rotation.from_rotvec(steps):
+        out.append(out[-1] * step)
+    return pos, np.stack([r.as_matrix() for r in out])
+
+
+def _close_loop(frac: np.ndarray, pos: np.ndarray, rot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeepMimic loops end close to, not at, their first pose (a few degrees, a centimetre);
+    looping them as is would jolt the head once a cycle. Spread the mismatch of height and
+    orientation linearly over the cycle so that it closes."""
+    from scipy.spatial.transform import Rotation
+
+    residual = Rotation.from_matrix(rot[-1] @ rot[0].T).as_rotvec()
+    fix = Rotation.from_rotvec(-frac[:, None] * residual[None]).as_matrix()
+    pos = pos.copy()
+    pos[:, 2] -= frac * (pos[-1, 2] - pos[0, 2])
+    return pos, fix @ rot
 
 
 def _hold(pos: np.ndarray, rot: np.ndarray, duration_s: float, fps: float) -> tuple:
@@ -263,3 +306,86 @@ def _join(ts, ps, rs, rate_hz, noise, seed) -> ImuSeries:
     rot = np.concatenate(rs)
     keep = np.concatenate([[True], np.diff(t) > 1e-6])
     return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed)
+
+
+# ----------------------------------------------------------------------------- training data
+
+
+def random_plan(rng: np.random.Generator, duration_s: float = 30.0) -> list[tuple]:
+    """A random sequence of actions filling ``duration_s``, posture-consistent (only a sitter
+    stands up; a sitter does not walk off), with short pauses between actions. No stairs:
+    the CSVs written for training carry no height."""
+    plan: list[tuple] = []
+    left, sitting = duration_s, False
+    while left > 2.0:
+        choices = ["still", "turn_head", "stand_up"] if sitting else \
+            ["still", "walking", "walking", "running", "turn_head", "sit_down"]
+        action = str(rng.choice(choices))
+        extra: tuple = ()
+        if action in ("sit_down", "stand_up"):
+            dur = 1.5
+        elif action == "turn_head":
+            dur = float(rng.uniform(0.8, 1.5))
+            extra = (float(rng.choice([-1, 1]) * rng.uniform(40, 120)),)
+        else:
+            dur = min(float(rng.uniform(3.0, 10.0)), left)
+        if dur > left:
+            break
+        if action in ("sit_down", "stand_up"):
+            sitting = action == "sit_down"
+        plan.append((action, dur, *extra))
+        left -= dur
+        pause = min(1.5, left)
+        if action != "still" and pause > 0:
+            plan.append(("still", pause))
+            left -= pause
+    if left > 0:
+        plan.append(("still", left))
+    return plan
+
+
+def truth_segments(truth: list[PlannedSegment]) -> list:
+    """The planted truth as `MotionSegment`s (what a perfect narrator would return)."""
+    from egobutler.motion.records import MotionSegment
+
+    out, posture = [], "standing"
+    for seg in truth:
+        stats: dict = {}
+        if seg.label in _GAITS:
+            stats = {"steps": seg.steps, "cadence_spm": _GAITS[seg.label][0]}
+            out.append(MotionSegment(seg.start_s, seg.end_s, seg.label, stats, "truth"))
+        elif seg.label == "head_turn":
+            out.append(MotionSegment(seg.start_s, seg.end_s, "still", {"posture": posture}, "truth"))
+            out.append(MotionSegment(seg.start_s, seg.end_s, "head_turn", {
+                "turn_deg": abs(seg.turn_deg), "direction": "left" if seg.turn_deg > 0 else "right"}, "truth"))
+        elif seg.label in ("sit_down", "stand_up"):
+            posture = "sitting" if seg.label == "sit_down" else "standing"
+            out.append(MotionSegment(seg.start_s, seg.end_s, "other", {}, "truth"))
+            out.append(MotionSegment(seg.start_s, seg.end_s, seg.label, {}, "truth"))
+        else:
+            out.append(MotionSegment(seg.start_s, seg.end_s, "still", {"posture": posture}, "truth"))
+    return sorted(out, key=lambda s: (s.start_s, s.is_event))
+
+
+def write_narration_dataset(out_dir, clips: int = 20, clip_s: float = 30.0, seed: int = 0, rate_hz: float = 100.0):
+    """Write a synthetic training set in the layout `egobutler motion train-narrator` reads:
+    ``imu/clipNNN.csv`` (Aria-style) and ``narrations.jsonl`` whose texts describe the planted
+    truth. For smoke runs and tests; a real narrator needs real paired data."""
+    import json
+    from pathlib import Path
+
+    from egobutler.motion.imu import write_imu_csv
+    from egobutler.motion.narrate import describe
+
+    out = Path(out_dir)
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(clips):
+        plan = random_plan(rng, clip_s)
+        series, truth = synth_plan(plan, rate_hz=rate_hz, seed=seed * 1000 + i)
+        name = f"imu/clip{i:03d}.csv"
+        write_imu_csv(series, out / name)
+        lines.append(json.dumps({"file": name, "start_s": 0.0, "end_s": float(series.t_s[-1]) + 0.01,
+                                 "text": describe(truth_segments(truth))}))
+    (out / "narrations.jsonl").write_text("\n".join(lines) + "\n")
+    return out

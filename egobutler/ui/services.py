@@ -56,3 +56,12 @@ class UiServices:
     inbox: Path | None = None
     now: Callable[[], datetime] = _utc_now
     title: str = "egobutler"
+
+
+@dataclass(frozen=True)
+class Loader:
+    """A function the app runs when a page opens, to fill a screen from the current memory."""
+
+    fn: Callable[..., Any]
+    inputs: list[Any]
+    outputs: list[Any]

@@ -11,6 +11,9 @@ _DAY_RE = re.compile(r"^\s*day\s*(\d+)(?:[\s,T]+(\d{1,2})(?::(\d{2}))?(?::(\d{2}
 _ISO_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[\sT]+(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?)?\s*$")
 
 
+DAY_LABEL_SPAN_DAYS = 90
+
+
 class TimeInputError(ValueError):
     """A date the user typed cannot be read; the message shows the accepted forms."""
 
@@ -36,7 +39,8 @@ class Clock:
         """``DAY3 (Fri 2025-01-03)`` when DAY1 is known, else ``Fri 2025-01-03``."""
         day = self.local(moment).date()
         text = day.strftime("%a %Y-%m-%d")
-        if self.day1 is not None and day >= self.day1:
+        # DAYn only near DAY1 (EgoLife-style weeks); a memory years later keeps plain dates.
+        if self.day1 is not None and 0 <= (day - self.day1).days < DAY_LABEL_SPAN_DAYS:
             return f"DAY{(day - self.day1).days + 1} ({text})"
         return text
 

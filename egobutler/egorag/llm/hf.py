@@ -6,6 +6,7 @@ Weights resolve locally (see ``catalog.resolve_llm_weights``); nothing downloads
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import threading
@@ -186,6 +187,8 @@ class TransformersLLM(LLM):
         ids = self._encode(self._prompt_text(messages))
         streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
         kwargs = self._generate_kwargs(ids, max_tokens, temperature, ())
+        cancelled = threading.Event()  # set when the consumer stops reading (a UI's stop button)
+        kwargs["stopping_criteria"] = _stop_when(cancelled)
         failure: list[BaseException] = []
 
         def run() -> None:
@@ -203,6 +206,7 @@ class TransformersLLM(LLM):
                 if piece:
                     yield piece
         finally:
+            cancelled.set()
             thread.join()
         if failure:
             raise LLMError(f"{self.model_id} failed while streaming: {failure[0]}") from failure[0]
@@ -232,6 +236,18 @@ class TransformersLLM(LLM):
         return list(ids)
 
 
+def _stop_when(event: threading.Event) -> Any:
+    """A stopping criterion that ends generation once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _EventSet(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    return StoppingCriteriaList([_EventSet()])
+
+
 def _cut_at_stop(text: str, stop: Sequence[str]) -> str:
     cut = len(text)
     for s in stop:
@@ -245,9 +261,11 @@ def _score_batch(model: Any, prompt: Any, option_ids: list[list[int]], pad_id: i
     import torch
 
     n, longest = len(option_ids), max(len(o) for o in option_ids)
+    # transformers 5.x renamed past_key_values to cache; older releases only know the old name.
+    cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
     out = model(input_ids=prompt, use_cache=True)
     first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)  # predicts each option's first token
-    cache = out.past_key_values
+    cache = out.get(cache_arg) if cache_arg == "cache" else out.past_key_values
     cache.batch_repeat_interleave(n)
     batch = torch.full((n, longest), pad_id, dtype=torch.long, device=prompt.device)
     for i, ids in enumerate(option_ids):
@@ -256,7 +274,7 @@ def _score_batch(model: Any, prompt: Any, option_ids: list[list[int]], pad_id: i
     mask = torch.ones((n, prompt.shape[1] + longest), dtype=torch.long, device=prompt.device)
     for i, ids in enumerate(option_ids):
         mask[i, prompt.shape[1] + len(ids) :] = 0
-    logits = model(input_ids=batch, attention_mask=mask, past_key_values=cache, use_cache=True).logits
+    logits = model(input_ids=batch, attention_mask=mask, use_cache=True, **{cache_arg: cache}).logits
     logprobs = torch.log_softmax(logits.float(), dim=-1)
     scores = []
     for i, ids in enumerate(option_ids):

@@ -75,8 +75,10 @@ class FractalMotion(nn.Module):
             return torch.zeros(batch, 2, self.config.feature_dim, device=self.head.weight.device)
         return upsample(coarse)
 
-    def loss(self, frames: torch.Tensor, text: torch.Tensor, generator: torch.Generator | None = None) -> tuple[torch.Tensor, list[float]]:
-        """Training loss on (B, F, D) normalised windows: Σ_i λ_i·L_key + (1−λ_i)·L_seq.
+    def loss(self, frames: torch.Tensor, text: torch.Tensor, generator: torch.Generator | None = None,
+             levels: list[int] | None = None) -> tuple[torch.Tensor, list[float]]:
+        """Training loss on (B, F, D) normalised windows: mean over ``levels`` (default all)
+        of λ_i·L_key + (1−λ_i)·L_seq.
 
         L_key compares a level's predicted frames with the true ones; L_seq compares the
         whole window interpolated from them.  Each level's known tokens are the true
@@ -86,7 +88,8 @@ class FractalMotion(nn.Module):
         c = self.config
         total, per_level = frames.new_zeros(()), []
         stride_all = c.num_frames - 1
-        for level in range(c.levels):
+        levels = list(range(c.levels)) if levels is None else levels
+        for level in levels:
             truth = frames[:, :: stride_all // 2**level]
             if level == 0:
                 inp = torch.zeros_like(truth)
@@ -102,7 +105,7 @@ class FractalMotion(nn.Module):
             level_loss = lam * key + (1 - lam) * seq
             per_level.append(float(level_loss.detach()))
             total = total + level_loss
-        return total / c.levels, per_level
+        return total / len(levels), per_level
 
     @torch.no_grad()
     def generate(self, text: torch.Tensor, stop_level: int | None = None) -> list[torch.Tensor]:

@@ -27,7 +27,7 @@ PAUSE_S = 0.8  # silence between conversation turns
 VOICES = {
     "alice": ["-v", "en+f3", "-p", "70", "-s", "150"],
     "bob": ["-v", "en+m3", "-p", "30", "-s", "135"],
-    "carol": ["-v", "en+klatt2", "-p", "50", "-s", "160"],
+    "carol": ["-v", "en-gb-x-rp+f1", "-p", "50", "-s", "150"],
 }
 
 SOLO = {
@@ -59,7 +59,7 @@ def speak(voice: str, text: str) -> np.ndarray:
         subprocess.run(["espeak-ng", *VOICES[voice], "-w", str(wav), text], check=True)
         samples, rate = sf.read(wav, dtype="float32")
     assert rate == 22050, rate
-    audio = resample_poly(samples, 160, 441).astype(np.float32)  # 22050 * 160 / 441 = 8000 * 2
+    audio = resample_poly(samples, 320, 441).astype(np.float32)  # 22050 Hz * 320 / 441 = 16000 Hz
     return np.clip(audio, -1.0, 1.0)
 
 

@@ -1,0 +1,189 @@
+"""The people screen: voice clusters and named people — rename, merge, split, kind, enroll."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from egobutler.memory_db.errors import MemoryError_
+from egobutler.memory_db.records import MemoryLine, Person, content_id
+from egobutler.ui.cards import CARD_CSS, audio_html, media_file
+from egobutler.ui.services import Loader, UiServices
+
+log = logging.getLogger(__name__)
+
+MAX_UTTERANCES = 60   # shown for one person; enough to pick the wrong ones for a split
+MAX_SAMPLES = 3       # audio samples per person
+KINDS = [("a person", "person"), ("me (the wearer)", "me"), ("not a person (TV, radio…)", "not_person")]
+PEOPLE_HEADERS = ["id", "name", "kind", "wearer", "voice profiles"]
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    utterances: tuple[MemoryLine, ...]
+    voice_profiles: int
+
+
+def people_rows(services: UiServices) -> list[list[str | int]]:
+    """One row per person for the table: id, name, kind, wearer, number of voice profiles."""
+    profiles: dict[str, int] = {}
+    for profile in services.store.voice_profiles():
+        profiles[profile.person_id] = profiles.get(profile.person_id, 0) + 1
+    return [[p.id, p.name or "(unnamed)", p.kind, p.wearer_id or "", profiles.get(p.id, 0)]
+            for p in services.store.people()]
+
+
+def person_choices(services: UiServices) -> list[tuple[str, str]]:
+    return [(f"{p.name or '(unnamed)'} · {p.id}", p.id) for p in services.store.people()]
+
+
+def person_detail(services: UiServices, person_id: str, contains: str = "") -> PersonDetail | None:
+    """A person with (up to `MAX_UTTERANCES`) of their utterances, optionally filtered by text."""
+    person = services.store.get_person(person_id)
+    if person is None:
+        return None
+    lines = services.store.lines(kinds=["utterance"], speaker_id=person_id)
+    if contains.strip():
+        needle = contains.strip().lower()
+        lines = [line for line in lines if needle in line.text.lower()]
+    return PersonDetail(person, tuple(lines[:MAX_UTTERANCES]),
+                        len(services.store.voice_profiles(person_id=person_id)))
+
+
+def split_person(services: UiServices, person_id: str, line_ids: Sequence[str], new_name: str) -> Person:
+    """Move the chosen utterances of ``person_id`` to a new person (how a wrong cluster is split).
+
+    Voice profiles stay with the original person: they were averaged over the whole cluster.
+    """
+    source = services.store.get_person(person_id)
+    if source is None:
+        raise MemoryError_(f"no person with id {person_id!r}")
+    if not line_ids:
+        raise MemoryError_("pick the utterances that belong to someone else first")
+    new_id = "person-" + content_id("split", person_id, tuple(sorted(line_ids)))[:12]
+    person = services.store.upsert_person(Person(id=new_id, name=new_name.strip() or None, kind="person",
+                                                 wearer_id=source.wearer_id))
+    services.store.reassign_utterances(list(line_ids), new_id)
+    return person
+
+
+def _samples_html(services: UiServices, lines: Sequence[MemoryLine]) -> str:
+    """Players for a few utterances whose clip still has its video (the span is a media fragment)."""
+    parts = []
+    for line in lines:
+        clip = services.store.get_clip(line.clip_id)
+        media = media_file(services.media_dir, clip.video_path) if clip else None
+        if clip is None or media is None:
+            continue
+        offset = clip.video_offset_s + (line.start - clip.start).total_seconds()
+        end = offset + max(0.5, (line.end - line.start).total_seconds())
+        label = html.escape(f"{services.clock.span(line.start, line.end)} — {line.text}")
+        parts.append(f'<div class="eb-sub">{label}</div>{audio_html(media, offset, end)}')
+        if len(parts) >= MAX_SAMPLES:
+            break
+    return "".join(parts) or '<div class="eb-empty">No audio kept for this person (no clip video on disk).</div>'
+
+
+def build_people(services: UiServices) -> Loader:
+    """Lay out the people tab and wire its actions; each action reports one line and refreshes."""
+    table = gr.Dataframe(headers=PEOPLE_HEADERS, value=people_rows(services), interactive=False,
+                         label="People and voice clusters", elem_id="eb-people-table", wrap=True)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2):
+            person = gr.Dropdown(label="Person", choices=person_choices(services), allow_custom_value=True,
+                                 elem_id="eb-person")
+            contains = gr.Textbox(label="Show utterances containing", placeholder="(all)")
+            utterances = gr.CheckboxGroup(label="Utterances (tick the ones that are someone else to split)",
+                                          choices=[], elem_id="eb-utterances")
+            samples = gr.HTML("", css_template=CARD_CSS, js_on_load=None)
+        with gr.Column(scale=1):
+            with gr.Group():
+                name = gr.Textbox(label="Name", elem_id="eb-rename-text")
+                rename = gr.Button("Rename", elem_id="eb-rename")
+            with gr.Group():
+                kind = gr.Radio(label="This voice is", choices=KINDS, value="person")
+                set_kind = gr.Button("Set")
+            with gr.Group():
+                merge_into = gr.Dropdown(label="Merge this person into", choices=person_choices(services),
+                                         allow_custom_value=True)
+                merge = gr.Button("Merge")
+            with gr.Group():
+                split_name = gr.Textbox(label="Name of the new person (split)")
+                split = gr.Button("Move ticked utterances to a new person")
+            with gr.Group(visible=services.enroll is not None):
+                enroll_audio = gr.Audio(label="Enroll a voice from a recording", type="filepath",
+                                        sources=["upload"])
+                enroll_name = gr.Textbox(label="Whose voice is it?")
+                enroll = gr.Button("Enroll")
+    status = gr.Markdown("", elem_id="eb-people-status")
+
+    def show(person_id: str | None, needle: str):
+        detail = person_detail(services, person_id, needle or "") if person_id else None
+        if detail is None:
+            return gr.update(choices=[], value=[]), "", "", gr.skip()
+        clock = services.clock
+        choices = [(f"{clock.day_label(l.start)} {clock.hms(l.start)} — {l.text}", l.id) for l in detail.utterances]
+        return (gr.update(choices=choices, value=[]), _samples_html(services, detail.utterances),
+                detail.person.name or "", detail.person.kind)
+
+    def refreshed(message: str, selected: str | None):
+        choices = person_choices(services)
+        return (people_rows(services), gr.update(choices=choices, value=selected), gr.update(choices=choices),
+                message)
+
+    def act(action, *args):
+        try:
+            message, selected = action(*args)
+        except MemoryError_ as exc:
+            return (gr.skip(), gr.skip(), gr.skip(), f"⚠️ {_md(exc)}")
+        return refreshed(message, selected)
+
+    def do_rename(person_id: str, new_name: str):
+        if not person_id or not new_name.strip():
+            raise MemoryError_("pick a person and type a name")
+        services.store.rename_person(person_id, new_name.strip())
+        return f"Renamed {_md(person_id)} to **{_md(new_name.strip())}**.", person_id
+
+    def do_kind(person_id: str, new_kind: str):
+        if not person_id:
+            raise MemoryError_("pick a person first")
+        services.store.set_person_kind(person_id, new_kind)
+        return f"{_md(person_id)} is now marked as {_md(new_kind)}.", person_id
+
+    def do_merge(drop_id: str, keep_id: str):
+        if not drop_id or not keep_id:
+            raise MemoryError_("pick the person and who to merge them into")
+        services.store.merge_people(keep_id, drop_id)
+        return f"Merged {_md(drop_id)} into {_md(keep_id)}.", keep_id
+
+    def do_split(person_id: str, line_ids: list[str], new_name: str):
+        new = split_person(services, person_id, line_ids or [], new_name or "")
+        return f"Moved {len(line_ids)} utterances to {_md(new.display_name)} ({_md(new.id)}).", new.id
+
+    def do_enroll(audio: str | None, who: str):
+        if services.enroll is None or not audio or not (who or "").strip():
+            raise MemoryError_("upload a recording of one voice and say whose it is")
+        return _md(services.enroll(Path(audio), who.strip())), None
+
+    outputs = [table, person, merge_into, status]
+    private = {"api_visibility": "private"}
+    person.change(show, [person, contains], [utterances, samples, name, kind], **private)
+    contains.submit(show, [person, contains], [utterances, samples, name, kind], **private)
+    rename.click(lambda p, n: act(do_rename, p, n), [person, name], outputs,
+                 api_name="rename_person", api_visibility="undocumented")
+    set_kind.click(lambda p, k: act(do_kind, p, k), [person, kind], outputs, **private)
+    merge.click(lambda p, k: act(do_merge, p, k), [person, merge_into], outputs, **private)
+    split.click(lambda p, ids, n: act(do_split, p, ids, n), [person, utterances, split_name], outputs, **private)
+    enroll.click(lambda a, w: act(do_enroll, a, w), [enroll_audio, enroll_name], outputs, **private)
+    return Loader(lambda: refreshed("", None)[:3], [], [table, person, merge_into])
+
+
+def _md(text: object) -> str:
+    """Escape text shown inside a markdown message."""
+    return html.escape(str(text), quote=False).replace("*", r"\*").replace("_", r"\_")
