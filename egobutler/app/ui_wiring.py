@@ -21,7 +21,7 @@ from egobutler.ui.timefmt import Clock
 
 log = logging.getLogger(__name__)
 
-AVATAR_SECONDS = 3.0  # length of the avatar's gesture per reply
+AVATAR_MIN_S, AVATAR_MAX_S = 2.0, 6.0  # length of the avatar's gesture per reply
 
 
 def _has_module(name: str) -> bool:
@@ -128,24 +128,33 @@ def enroll_for(store, default_wearer: str) -> EnrollFn | None:
 
 # ---------------------------------------------------------------- avatar
 def avatar_for(settings: Settings) -> AvatarFn | None:
-    """Text → a GIF of the avatar's gesture, from the motion package when it is there."""
+    """Text → a GIF of the avatar's gesture for that reply, from the motion package's generator.
+
+    The generator loads on the first reply (not at start-up); one render runs at a time.
+    """
     if settings.motion_generator == "none" or not _has_module("egobutler.motion.avatar"):
         return None
-    from egobutler.motion import avatar as motion_avatar
-
     out_dir = Path(tempfile.mkdtemp(prefix="egobutler-avatar-"))
     lock = threading.Lock()
-    counter = {"n": 0}
+    state: dict[str, Any] = {"n": 0, "generator": None}
 
     def render(text: str) -> Path | None:
-        with lock:  # one generator, one render at a time
-            counter["n"] += 1
-            target = out_dir / f"reply-{counter['n']}.gif"
-            return motion_avatar.render_reply(text, target, seconds=AVATAR_SECONDS,
-                                              generator=settings.motion_generator,
-                                              model=settings.motion_generator_model)
+        from egobutler.motion.avatar import animate_reply, load_generator
+        from egobutler.motion.render import Camera, save_motion
+
+        with lock:
+            if state["generator"] is None:
+                state["generator"] = load_generator(settings.motion_generator, settings.motion_generator_model)
+            state["n"] += 1
+            motion = animate_reply(text, reply_seconds(text), generator=state["generator"])
+            return save_motion(motion, out_dir / f"reply-{state['n']}.gif", camera=Camera(width=240, height=240))
 
     return render
+
+
+def reply_seconds(text: str) -> float:
+    """How long the gesture lasts: about as long as saying the reply (2.5 words/s), 2-6 s."""
+    return min(AVATAR_MAX_S, max(AVATAR_MIN_S, len(text.split()) / 2.5))
 
 
 # ---------------------------------------------------------------- ingestion

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 from sqlalchemy import Engine, and_, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -27,7 +26,6 @@ from egobutler.memory_db.migrations import migrate
 from egobutler.memory_db.records import (
     Clip,
     ForgetReport,
-    Hit,
     LedgerEntry,
     MemoryLine,
     Person,
@@ -46,13 +44,13 @@ from egobutler.memory_db.rows import (
     summary_from_row,
     summary_values,
 )
+from egobutler.memory_db.search import SearchMixin
 from egobutler.memory_db.vector_index import VectorDoc, VectorIndex
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 _EMBED_BATCH = 256
-_RRF_K = 60  # reciprocal-rank-fusion constant: damps the weight of the very top ranks
 
 
 def _utcnow() -> datetime:
@@ -95,7 +93,7 @@ def _check_data_dir(database_url: str) -> None:
         raise DataDirError(f"the data dir {folder} is not writable; fix its permissions or set EGOBUTLER_HOME") from None
 
 
-class MemoryStore:
+class MemoryStore(SearchMixin):
     """Open with `MemoryStore.open`; see the module docstring for the model."""
 
     def __init__(self, engine: Engine, media: MediaStore, index: VectorIndex | None, embedder: Embedder | None):
@@ -565,93 +563,6 @@ class MemoryStore:
             conn.execute(update(s.summaries).values(dirty=True))
         return self.sync_index(progress)
 
-    # ------------------------------------------------------------------ search
-    def search(self, query: str, k: int = 10, *, mode: str = "hybrid", targets: Sequence[str] = ("clip", "summary"),
-               wearer_id: str | None = None, start: datetime | None = None, end: datetime | None = None,
-               speaker_ids: Sequence[str] | None = None, levels: Sequence[str] | None = None) -> list[Hit]:
-        """Clips and summaries that match ``query``, best first, within the filters.
-
-        ``mode``: ``vector`` (embeddings), ``keyword`` (BM25) or ``hybrid`` (both, fused by
-        reciprocal rank). Time filters keep items whose start lies in [start, end).
-        """
-        if mode not in ("hybrid", "vector", "keyword"):
-            raise MemoryError_(f"unknown search mode {mode!r}; use hybrid, vector or keyword")
-        if mode != "keyword" and self.index is None:
-            if mode == "vector":
-                raise MemoryError_("vector search needs an embedder; configure one or use --mode keyword")
-            mode = "keyword"
-        allowed = self._speaker_clip_ids(speaker_ids) if speaker_ids else None
-        pool = max(k * 5, 50)
-        ranked: list[list[tuple[str, float]]] = []
-        if mode in ("vector", "hybrid"):
-            ranked.append(self._vector_candidates(query, pool, targets, wearer_id, start, end, levels))
-        if mode in ("keyword", "hybrid"):
-            ranked.append(self._keyword_candidates(query, pool, targets, wearer_id, start, end, levels))
-        if allowed is not None:
-            ranked = [[(d, sc) for d, sc in lst if not d.startswith("clip:") or d[5:] in allowed] for lst in ranked]
-        scored = ranked[0] if len(ranked) == 1 else _rrf(ranked)
-        return self._hits(scored[:k])
-
-    def _speaker_clip_ids(self, speaker_ids: Sequence[str]) -> set[str]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(s.utterances.c.clip_id).where(s.utterances.c.speaker_id.in_(list(speaker_ids))))
-            return {r[0] for r in rows}
-
-    def _vector_candidates(self, query, pool, targets, wearer_id, start, end, levels) -> list[tuple[str, float]]:
-        assert self.index is not None and self.embedder is not None
-        vector = self.embedder.embed([query])[0]
-        return self.index.query(vector, pool, _chroma_where(targets, wearer_id, start, end, levels))
-
-    def _keyword_candidates(self, query, pool, targets, wearer_id, start, end, levels) -> list[tuple[str, float]]:
-        bm25, meta = self._keyword_index()
-        if len(bm25) == 0:
-            return []
-        mask = np.array([_meta_ok(meta[i], targets, wearer_id, start, end, levels) for i in bm25.ids], dtype=bool)
-        return bm25.top(query, pool, mask)
-
-    def _keyword_index(self) -> tuple[BM25Index, dict[str, tuple]]:
-        version = self.data_version()
-        with self._lock:
-            if self._bm25 is None or version != self._bm25_version:
-                self._bm25, self._bm25_meta = self._build_keyword_index()
-                self._bm25_version = version
-            return self._bm25, self._bm25_meta
-
-    def _build_keyword_index(self) -> tuple[BM25Index, dict[str, tuple]]:
-        all_clips = self.clips()
-        texts = self.clip_texts([c.id for c in all_clips])
-        ids, docs, meta = [], [], {}
-        for clip in all_clips:
-            doc_id = f"clip:{clip.id}"
-            ids.append(doc_id)
-            docs.append(texts[clip.id])
-            meta[doc_id] = ("clip", clip.wearer_id, clip.start.timestamp(), None)
-        for summary in self.summaries():
-            doc_id = f"summary:{summary.id}"
-            ids.append(doc_id)
-            docs.append(summary.text)
-            meta[doc_id] = ("summary", summary.wearer_id, summary.start.timestamp(), summary.level)
-        return BM25Index(ids, docs), meta
-
-    def _hits(self, scored: list[tuple[str, float]]) -> list[Hit]:
-        clip_ids = [d[5:] for d, _ in scored if d.startswith("clip:")]
-        summary_ids = [d[8:] for d, _ in scored if d.startswith("summary:")]
-        clips = {c.id: c for c in self.clips(ids=clip_ids)} if clip_ids else {}
-        texts = self.clip_texts(clip_ids) if clip_ids else {}
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(s.summaries).where(s.summaries.c.id.in_(summary_ids))) if summary_ids else []
-            summaries = {r.id: summary_from_row(r) for r in rows}
-        hits: list[Hit] = []
-        for doc_id, score in scored:
-            kind, _, key = doc_id.partition(":")
-            if kind == "clip" and key in clips:
-                c = clips[key]
-                hits.append(Hit("clip", key, score, texts[key], c.start, c.end, c.wearer_id, clip=c))
-            elif kind == "summary" and key in summaries:
-                x = summaries[key]
-                hits.append(Hit("summary", key, score, x.text, x.start, x.end, x.wearer_id, summary=x))
-        return hits
-
     # ------------------------------------------------------------------ forget / export
     def forget(self, **filters: Any) -> ForgetReport:
         """Remove everything in scope — SQL rows, vectors and media — together. See `forget.py`."""
@@ -706,43 +617,3 @@ def _clip_meta(clip: Clip) -> dict[str, Any]:
 def _summary_meta(summary: Summary) -> dict[str, Any]:
     return {"target": "summary", "wearer_id": summary.wearer_id, "start_ts": summary.start.timestamp(),
             "end_ts": summary.end.timestamp(), "level": summary.level}
-
-
-def _chroma_where(targets, wearer_id, start, end, levels) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if set(targets) != {"clip", "summary"}:
-        clauses.append({"target": {"$in": list(targets)}})
-    if wearer_id is not None:
-        clauses.append({"wearer_id": wearer_id})
-    if start is not None:
-        clauses.append({"start_ts": {"$gte": start.timestamp()}})
-    if end is not None:
-        clauses.append({"start_ts": {"$lt": end.timestamp()}})
-    if levels is not None:
-        clauses.append({"$or": [{"target": "clip"}, {"level": {"$in": list(levels)}}]})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _meta_ok(meta: tuple, targets, wearer_id, start, end, levels) -> bool:
-    target, wearer, start_ts, level = meta
-    if target not in targets:
-        return False
-    if wearer_id is not None and wearer != wearer_id:
-        return False
-    if start is not None and start_ts < start.timestamp():
-        return False
-    if end is not None and start_ts >= end.timestamp():
-        return False
-    if levels is not None and target == "summary" and level not in levels:
-        return False
-    return True
-
-
-def _rrf(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, (doc_id, _) in enumerate(ranking):
-            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (_RRF_K + rank + 1)
-    return sorted(fused.items(), key=lambda item: (-round(item[1], 9), item[0]))

@@ -51,7 +51,7 @@ SIT_STAND_MIN_M = 0.2      # head height change that makes a sit-down / stand-up
 class Features:
     """Per-sample signals at `RATE_HZ`: ``t_s``, ``vertical`` linear acceleration along up
     (m/s²), ``horizontal`` its magnitude across (m/s²), ``yaw_rate`` about up (rad/s, + = left),
-    ``height_m`` or None, ``valid`` (no gap)."""
+    ``height_m`` or None, ``valid`` (no gap), ``saturated`` (a sensor clipped) or None."""
 
     t_s: np.ndarray
     vertical: np.ndarray
@@ -59,6 +59,7 @@ class Features:
     yaw_rate: np.ndarray
     height_m: np.ndarray | None
     valid: np.ndarray
+    saturated: np.ndarray | None = None
 
 
 def features(series: ImuSeries) -> Features:
@@ -71,7 +72,7 @@ def features(series: ImuSeries) -> Features:
     vertical = np.einsum("ij,ij->i", accel, up) - GRAVITY_MPS2
     horizontal = np.linalg.norm(accel - np.einsum("ij,ij->i", accel, up)[:, None] * up, axis=1)
     yaw = np.einsum("ij,ij->i", gyro, up)
-    return Features(rs.t_s, vertical, horizontal, yaw, rs.height_m, valid)
+    return Features(rs.t_s, vertical, horizontal, yaw, rs.height_m, valid, rs.saturated)
 
 
 def _track_up(accel: np.ndarray, gyro: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -233,6 +234,9 @@ def _activity_stats(f: Features, a: int, b: int, label: str) -> dict:
         stats["cadence_spm"] = round(60.0 * steps / duration, 1) if duration > 0 else 0.0
     if f.height_m is not None:
         stats["elevation_m"] = round(float(f.height_m[b - 1] - f.height_m[a]), 2)
+    if f.saturated is not None and f.saturated[a:b].any():
+        # A clipped sensor under-reads: steps and intensity are lower bounds here.
+        stats["saturated_s"] = round(float(f.saturated[a:b].sum()) / RATE_HZ, 2)
     return stats
 
 

@@ -308,6 +308,19 @@ def _join(ts, ps, rs, rate_hz, noise, seed) -> ImuSeries:
     return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed)
 
 
+def write_sample_recording(path, *, still_s: float = 10.0, walk_s: float = 20.0, rate_hz: float = 200.0, seed: int = 0):
+    """Write an Aria-style IMU CSV of a wearer standing still, then walking (DeepMimic motion
+    capture when pybullet is installed, else the procedural head). Returns the path."""
+    from egobutler.motion.errors import MotionError
+    from egobutler.motion.imu import write_imu_csv
+
+    try:
+        series, _ = session_from_clips([("still", still_s), ("walk", walk_s)], rate_hz=rate_hz, seed=seed)
+    except (MotionError, ImportError):
+        series, _ = synth_plan([("still", still_s), ("walking", walk_s)], rate_hz=rate_hz, seed=seed)
+    return write_imu_csv(series, path)
+
+
 # ----------------------------------------------------------------------------- training data
 
 

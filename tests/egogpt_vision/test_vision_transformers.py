@@ -6,6 +6,7 @@ relies on (a caption per clip, frames capped, span, model id, batching, freeing)
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -17,11 +18,16 @@ from egobutler.egogpt.errors import BackendUnavailable
 pytestmark = pytest.mark.slow  # torch + transformers import and CPU generation: ~5-20 s per test
 
 
-@pytest.mark.parametrize("family", ["qwen2_vl", "llava_onevision", "idefics3"])
-def test_each_family_captions_a_clip_through_the_production_loader(tiny_vlm_dirs, make_frames, family):
+@pytest.mark.parametrize(
+    ("family", "frames_as"),
+    [("qwen2_vl", "video"), ("qwen2_5_vl", "video"), ("llava_onevision", "video"), ("idefics3", "images")],
+)
+def test_each_family_captions_a_clip_through_the_production_loader(tiny_vlm_dirs, make_frames, caplog, family,
+                                                                   frames_as):  # fmt: skip
     captioner = load_captioner("transformers", model=str(tiny_vlm_dirs[family]), max_frames=4, max_new_tokens=5)
-    with captioner:
+    with caplog.at_level(logging.INFO, logger="egobutler.egogpt.captioner_transformers"), captioner:
         caption = captioner.caption(make_frames(30), "Alice: pass me the screwdriver", start_s=0.0, end_s=30.0)
+    assert f"frames as {frames_as}" in caplog.text  # video families get the clip as a video, like EgoGPT
     assert caption.frames_used == 4  # 30 frames offered, capped at N
     assert (caption.start_s, caption.end_s) == (0.0, 30.0)
     assert caption.model_id.startswith(f"transformers:tiny-{family}@")

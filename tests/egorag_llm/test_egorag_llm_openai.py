@@ -91,7 +91,8 @@ def test_connection_refused_asks_whether_the_server_runs():
         port = sock.getsockname()[1]
     llm = OpenAICompatLLM("m", base_url=f"http://127.0.0.1:{port}", max_retries=1, retry_base_s=0.01)
 
-    with pytest.raises(LLMUnavailable, match=rf"cannot connect to the LLM server at http://127.0.0.1:{port}/v1.*is it running"):
+    message = rf"cannot connect to the LLM server at http://127.0.0.1:{port}/v1.*is it running"
+    with pytest.raises(LLMUnavailable, match=message):
         llm.load()
 
 

@@ -134,3 +134,31 @@ def test_real_motion_capture_walk_and_run_are_recognised():
         assert found.end_s == pytest.approx(planted.end_s, abs=TOLERANCE_S)
     walk = _match(segments, "walking", truth[1].start_s, truth[1].end_s)
     assert walk.stats["cadence_spm"] == pytest.approx(94.5, rel=0.25)  # 2 steps per 1.27 s cycle
+
+
+def test_clipped_samples_are_reported_on_their_segment(day):
+    from dataclasses import replace
+
+    series, _ = day
+    clipped = np.zeros(len(series), dtype=bool)
+    clipped[(series.t_s > 5.0) & (series.t_s < 6.0)] = True
+    walking = next(s for s in segment(replace(series, saturated=clipped)) if s.label == "walking")
+    assert walking.stats["saturated_s"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_short_low_rate_recording_with_a_bump_narrates():
+    """10 Hz (a smartwatch rate) and a moving blip shorter than one step period."""
+    t = np.arange(100) / 10.0
+    accel = np.tile([0.0, 0.0, 9.81], (100, 1))
+    accel[50:54, 0] += [3.0, -3.0, 3.0, -3.0]
+    result = narrate(ImuSeries(t, accel, np.zeros((100, 3))), 0.0, 10.0)
+    assert result.text.startswith("I ") and result.segments
+
+
+def test_sample_recording_is_still_then_walking(tmp_path):
+    from egobutler.motion.imu import read_imu
+    from egobutler.motion.synth_imu import write_sample_recording
+
+    path = write_sample_recording(tmp_path / "imu.csv", still_s=5.0, walk_s=8.0)
+    labels = [s.label for s in segment(read_imu(path)) if not s.is_event]
+    assert labels == ["still", "walking"]

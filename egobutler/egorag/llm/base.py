@@ -81,10 +81,10 @@ class LLM(ABC):
     #: Prompt + reply budget in tokens; callers trim evidence to fit.
     context_tokens: int = 8192
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 (optional hook: HTTP-free fakes need no loading)
         """Load weights / open the client. Idempotent."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook)
         """Free weights / close the client. Idempotent; a later call loads again."""
 
     def __enter__(self) -> LLM:

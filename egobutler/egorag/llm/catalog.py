@@ -22,6 +22,8 @@ Source = Literal["package", "hf", "server"]
 
 # Any of these in a folder makes it a loadable checkpoint (with a config.json).
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+# What a pull fetches: config, tokenizer, template and safetensors weights (no .bin / ONNX duplicates).
+_PULL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"]
 _WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin", "*.gguf")
 
 
@@ -232,7 +234,7 @@ def pull_llm_weights(model: str, *, models_dir: Path | None = None) -> Path:
     if models_dir is not None:
         local_dir = _models_dir_candidates(info.name if info else repo, models_dir)[0]
     try:
-        path = snapshot_download(repo, local_dir=local_dir, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"])
+        path = snapshot_download(repo, local_dir=local_dir, allow_patterns=_PULL_PATTERNS)
     except Exception as exc:  # hub errors are many (offline, 404, gated); all end the pull the same way
         raise LLMUnavailable(f"could not download {repo} from the Hugging Face hub: {exc}") from exc
     return Path(path)

@@ -268,7 +268,11 @@ class OpenAICompatLLM(LLM):
         return scores
 
     def _prompt_logprobs(self, messages: list[ChatMessage], *, continue_final: bool) -> list[float | None]:
-        extra = {"prompt_logprobs": 0, "add_generation_prompt": not continue_final, "continue_final_message": continue_final}
+        extra = {
+            "prompt_logprobs": 0,  # vLLM: log p of each prompt token (0 = only the token itself)
+            "add_generation_prompt": not continue_final,
+            "continue_final_message": continue_final,
+        }
         payload = {**self._payload(messages, 1, 0.0, ()), "extra_body": extra}
         response = self._call(lambda: self._client.chat.completions.create(**payload))
         raw = getattr(response, "prompt_logprobs", None)

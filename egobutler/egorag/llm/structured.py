@@ -100,7 +100,7 @@ def generate_structured(
             convo = [
                 *convo,
                 ChatMessage("assistant", reply),
-                ChatMessage("user", f"That reply was not usable: {exc}. Reply again with only the corrected JSON object."),
+                ChatMessage("user", f"That reply was not usable: {exc}. Reply again with only the corrected JSON."),
             ]
     shown = reply if len(reply) <= _SHOWN_CHARS else reply[:_SHOWN_CHARS] + "..."
     message = (

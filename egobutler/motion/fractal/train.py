@@ -88,7 +88,7 @@ def train(
     data: TrainingData,
     config: Config,
     steps: int = 3000,
-    batch_size: int = 64,
+    batch_size: int = 32,
     lr: float = 1e-3,
     seed: int = 0,
     on_step: Callable[[int, float], None] | None = None,
