@@ -10,7 +10,8 @@
 - ocr: RapidOCR (real PP-OCRv4 weights) on rendered sign frames, per frame and per clip
   at 1 fps and every 3 s.
 
-Prints a table and writes JSON. Expected GPU figures for a 7B model are in docs/captioning.md.
+Prints a table (wall seconds, and process CPU seconds, which hold up when other jobs share
+the cores) and writes JSON. Expected GPU figures for a 7B model are in docs/captioning.md.
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ from egobutler.egogpt.ocr import SceneTextReader
 CLIP_FRAMES = 30  # a 30 s clip at 1 fps
 
 
+class Timer:
+    """Wall and process CPU time of a block (CPU time holds up when other jobs share the cores)."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def per(self, n: int) -> dict:
+        return {"s_per_clip": round(self.wall / n, 3), "cpu_s_per_clip": round(self.cpu / n, 3)}
+
+
 def clip_frames(seed: int, height: int = 480, width: int = 640) -> tuple:
     rng = np.random.default_rng(seed)
     return tuple((float(i), rng.integers(0, 256, (height, width, 3), dtype=np.uint8)) for i in range(CLIP_FRAMES))
@@ -50,12 +65,11 @@ def bench_transformers(n_clips: int, tmp: Path) -> list[dict]:
             captioner.load()
             load_s = time.perf_counter() - start
             captioner.caption_clips(clips[:1])  # warm-up
-            start = time.perf_counter()
-            captioner.caption_clips(clips)
-            per_clip = (time.perf_counter() - start) / n_clips
+            with Timer() as timer:
+                captioner.caption_clips(clips)
             captioner.close()
             rows.append({"backend": "transformers", "model": f"tiny {family}", "batch": batch_size,
-                         "frames": CLIP_FRAMES, "load_s": round(load_s, 2), "s_per_clip": round(per_clip, 3)})
+                         "frames": CLIP_FRAMES, "load_s": round(load_s, 2), **timer.per(n_clips)})
     return rows
 
 
@@ -86,12 +100,11 @@ def bench_openai(n_clips: int) -> list[dict]:
     for concurrency in (1, 4):
         captioner = load_captioner("openai", model="canned", base_url=url, concurrency=concurrency)
         captioner.caption_clips(clips[:1])  # warm-up: client + connection
-        start = time.perf_counter()
-        captioner.caption_clips(clips)
-        per_clip = (time.perf_counter() - start) / n_clips
+        with Timer() as timer:
+            captioner.caption_clips(clips)
         captioner.close()
         rows.append({"backend": "openai", "model": "canned local server (overhead only)", "batch": concurrency,
-                     "frames": CLIP_FRAMES, "load_s": 0.0, "s_per_clip": round(per_clip, 3)})
+                     "frames": CLIP_FRAMES, "load_s": 0.0, **timer.per(n_clips)})
     server.shutdown()
     return rows
 
@@ -119,14 +132,16 @@ def bench_ocr(n_frames: int) -> list[dict]:
     for size, count in (((640, 360), n_frames), ((1280, 720), max(1, n_frames // 2))):
         frames = [(float(i), sign_frame(size, 3 * i)) for i in range(count)]
         reader.read(frames[:1])  # warm-up
-        start = time.perf_counter()
-        found = reader.read(frames)
-        per_frame = (time.perf_counter() - start) / count
+        with Timer() as timer:
+            found = reader.read(frames)
+        per_frame = timer.per(count)
         for every_s in (1, 3):
+            n = CLIP_FRAMES // every_s
             rows.append({"backend": "ocr", "model": f"{reader.model_id} {size[0]}x{size[1]}, every {every_s} s",
-                         "batch": 1, "frames": CLIP_FRAMES // every_s, "load_s": round(load_s, 2),
-                         "s_per_clip": round(per_frame * CLIP_FRAMES / every_s, 2),
-                         "s_per_frame": round(per_frame, 3), "texts": [s.text for s in found]})
+                         "batch": 1, "frames": n, "load_s": round(load_s, 2),
+                         "s_per_clip": round(per_frame["s_per_clip"] * n, 2),
+                         "cpu_s_per_clip": round(per_frame["cpu_s_per_clip"] * n, 2),
+                         "s_per_frame": per_frame["s_per_clip"], "texts": [s.text for s in found]})
     return rows
 
 
@@ -134,16 +149,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "caption.json")
     parser.add_argument("--clips", type=int, default=2, help="clips per measurement")
-    parser.add_argument("--ocr-frames", type=int, default=4, help="frames per OCR measurement")
+    parser.add_argument("--ocr-frames", type=int, default=3, help="frames per OCR measurement")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = bench_transformers(args.clips, Path(tmp)) + bench_openai(args.clips) + bench_ocr(args.ocr_frames)
-    print(f"{'backend':<13} {'model':<52} {'batch':>5} {'frames':>6} {'load s':>7} {'s/clip':>8}")
+    print(f"{'backend':<13} {'model':<46} {'batch':>5} {'frames':>6} {'load s':>7} {'s/clip':>8} {'cpu s/clip':>10}")
     for r in rows:
-        print(f"{r['backend']:<13} {r['model']:<52} {r['batch']:>5} {r['frames']:>6} {r['load_s']:>7} {r['s_per_clip']:>8}")
+        print(f"{r['backend']:<13} {r['model']:<46} {r['batch']:>5} {r['frames']:>6} {r['load_s']:>7} "
+              f"{r['s_per_clip']:>8} {r['cpu_s_per_clip']:>10}")
     import torch
 
     result = {"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                          "load_average_1min": os.getloadavg()[0],
                           "cuda": torch.cuda.is_available(), "torch": torch.__version__},
               "clip_s": 30, "rows": rows}  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 Sources:
   * deepmimic   — real human motion capture shipped with pybullet (DeepMimic clips), turned
                   into head-mounted IMU (egobutler.motion.synth_imu) with sensor noise and
-                  bias, joined with still periods. walk -> walking, run -> running, every
+                  bias and a random sensor orientation, joined with still periods. walk -> walking, run -> running, every
                   other clip (jump, dance, kick, crawl, ...) -> other. Scored every 0.1 s,
                   leaving out 0.5 s either side of each true boundary (the joins are made up).
   * basicmotions — sktime's BasicMotions: real smartwatch IMU at 10 Hz, 80 recordings of 10 s
@@ -11,7 +11,7 @@ Sources:
                   head, and its accelerometer has gravity removed (every axis averages ~0), so
                   1 g is added on the watch's z axis. Each recording is scored by its longest
                   activity. A check of how the head-tuned rules travel, not a target.
-  * procedural  — random procedural head plans (synthetic): events (head turns, sit-down,
+  * procedural  — random procedural head plans (synthetic, random sensor orientation): events (head turns, sit-down,
                   stand-up) scored as found when one of the same kind starts within 1 s.
 
     .venv/bin/python benchmarks/motion.py [--out FILE] [--seeds N]
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from egobutler.motion.activity import segment  # noqa: E402
 from egobutler.motion.imu import GRAVITY_MPS2, ImuSeries  # noqa: E402
-from egobutler.motion.synth_imu import random_plan, session_from_clips, synth_plan  # noqa: E402
+from egobutler.motion.synth_imu import random_mount, random_plan, session_from_clips, synth_plan  # noqa: E402
 
 LABELS = ("still", "walking", "running", "other")
 SESSIONS = [
@@ -76,7 +76,8 @@ def eval_deepmimic(seeds: int) -> dict:
     step_errors: dict[str, list[float]] = {"walk": [], "run": []}
     for seed in range(seeds):
         for parts in SESSIONS:
-            series, truth = session_from_clips(parts, seed=seed * 17 + len(parts))
+            rng = np.random.default_rng(seed * 17 + len(parts))
+            series, truth = session_from_clips(parts, seed=seed * 17 + len(parts), mount=random_mount(rng))
             segments = segment(series)
             bounds = [b for t in truth for b in (t.start_s, t.end_s)]
             for t in np.arange(0.0, series.t_s[-1], 0.1):
@@ -143,7 +144,7 @@ def eval_procedural(plans: int) -> dict:
     totals: Counter = Counter()
     predicted: Counter = Counter()
     for i in range(plans):
-        series, truth = synth_plan(random_plan(rng, 30.0), seed=i)
+        series, truth = synth_plan(random_plan(rng, 30.0), seed=i, mount=random_mount(rng))
         events = [s for s in segment(series) if s.is_event]
         for label in ("head_turn", "sit_down", "stand_up"):
             true_starts = [p.start_s for p in truth if p.label == label]

@@ -39,15 +39,15 @@ SCENES = [
 
 # (start_s, espeak voice, text). Kept inside the clips 0-15 s, 15-45 s, 45-75 s.
 DIALOGUE = [
-    (1.0, "en-us+m3", "Do you know where my keys are?"),
+    (1.0, "en-us+m1", "Do you know where my keys are?"),
     (4.5, "en-us+m7", "Yes, the keys are on the kitchen table, next to the red mug."),
-    (10.0, "en-us+m3", "Thanks, I will take them before we leave."),
-    (17.0, "en-us+m7", "The bus to the train station leaves at nine."),
+    (10.0, "en-us+m1", "Thanks, I will take them before we leave."),
+    (17.0, "en-us+m7", "Our train to the city leaves at nine o'clock."),
     (23.0, "en-us+f4", "Do not forget the umbrella, it will rain this afternoon."),
-    (31.0, "en-us+m3", "I will grab the umbrella from the front door."),
+    (31.0, "en-us+m1", "I will grab the umbrella from the front door."),
     (48.0, "en-us+f4", "I put the shopping list on the fridge."),
-    (53.5, "en-us+m3", "Good, I will buy milk and bread on the way home."),
-    (60.0, "en-us+f4", "Please call your sister tonight, it is her birthday tomorrow."),
+    (53.5, "en-us+m1", "Good, I will buy milk and bread on the way home."),
+    (60.0, "en-us+f4", "Remember to call your sister this evening."),
 ]
 
 # IMU: still in the kitchen, walk down the hallway, still in the living room.

@@ -1,6 +1,6 @@
 """Screenshots of every screen of the chat UI, for the README and docs.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--llm none|smollm2]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--llm none|smollm2] [--no-avatar]
 
 Seeds the demo memory (`egobutler.ui.demo`) in a temporary data dir, launches the app on
 127.0.0.1, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and writes
@@ -28,7 +28,17 @@ VIEWPORT = {"width": 1280, "height": 860}
 MAX_BYTES = 300_000
 
 
-def _services(root: Path, llm_name: str):
+def _avatar(root: Path, enabled: bool):
+    """The real avatar (the motion package's generator rendering a GIF per reply), if asked for."""
+    if not enabled:
+        return None
+    from egobutler.app.settings import load_settings
+    from egobutler.app.ui_wiring import avatar_for
+
+    return avatar_for(load_settings(home=root))
+
+
+def _services(root: Path, llm_name: str, avatar: bool):
     from egobutler.egorag.engine import Engine
     from egobutler.memory_db.store import MemoryStore
     from egobutler.ui.demo import seed_demo_memory
@@ -42,11 +52,12 @@ def _services(root: Path, llm_name: str):
         from egobutler.egorag.llm import load_llm
 
         llm = load_llm("transformers", model="smollm2-135m")
-    engine = Engine(store, llm, timezone="UTC")
+    engine = Engine(store, llm, timezone="UTC", day1=date(2025, 1, 1))
     settings = {"data dir": str(root), "llm": llm_name, "embedder": "none (keyword search)",
                 "asr": "faster-whisper tiny.en", "captioner": "none", "motion_generator": "fractal",
                 "host": "127.0.0.1", "authentication": "off (loopback only)"}
     return UiServices(store=store, engine=engine, media_dir=root / "media", clock=Clock("UTC", date(2025, 1, 1)),
+                      avatar=_avatar(root, avatar),
                       now=lambda: datetime(2025, 1, 3, 12, 0, tzinfo=UTC), settings_view=lambda: settings,
                       inbox=root / "inbox", ingest_paths=lambda paths: f"Queued {len(paths)} recording(s).",
                       retry_failed=lambda: "No failed recording with its files on disk.")
@@ -60,7 +71,7 @@ def _shot(page, path: Path) -> None:
         print(f"warning: {path.name} is over {MAX_BYTES // 1000} KB", file=sys.stderr)
 
 
-def _drive(url: str, out: Path) -> None:
+def _drive(url: str, out: Path, avatar: bool) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -75,7 +86,10 @@ def _drive(url: str, out: Path) -> None:
         with_video = page.locator("#eb-evidence .eb-card", has_text="hand me the screwdriver")
         (with_video if with_video.count() else page.locator("#eb-evidence .eb-card")).first.click()
         page.locator("#eb-player video, #eb-player .eb-empty").first.wait_for(timeout=30_000)
+        if avatar:  # the generator's first load is slow on a small CPU
+            page.locator("#eb-avatar img").wait_for(timeout=300_000)
         time.sleep(1.5)
+        page.evaluate("window.scrollTo(0, 0)")
         _shot(page, out / "chat.png")
 
         page.get_by_role("tab", name="Timeline").click()
@@ -107,6 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--llm", choices=["none", "smollm2"], default="none")
+    parser.add_argument("--no-avatar", action="store_true", help="leave out the avatar (its first load is slow)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"needs {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
@@ -116,11 +131,11 @@ def main() -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="egobutler-shots-") as tmp:
-        services = _services(Path(tmp), args.llm)
+        services = _services(Path(tmp), args.llm, not args.no_avatar)
         demo = build_app(services)
         url = launch_app(demo, media_dir=services.media_dir, port=0, block=False, quiet=True)
         try:
-            _drive(url, args.out)
+            _drive(url, args.out, services.avatar is not None)
         finally:
             demo.close()
             services.store.close()

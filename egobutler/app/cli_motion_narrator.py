@@ -67,9 +67,9 @@ def train_narrator_command(
 ) -> None:
     """Train the EgoLM narrator (motion VQ-VAE + small GPT) on paired IMU and narrations.
 
-    DATA/narrations.jsonl holds one JSON object a line: {"file": "imu/rec1.csv", "start_s": 0,
-    "end_s": 30, "text": "I walked about 40 steps, then sat down."}; files are relative to DATA.
-    Point motion_narrator_model at the result and set motion_narrator = "egolm" to use it."""
+    DATA/narrations.jsonl: one JSON object a line, {"file": "imu/rec1.csv", "start_s": 0, "end_s": 30, "text": "..."}.
+
+    Then set motion_narrator = "egolm" and motion_narrator_model = the output folder."""
     from egobutler.motion.egolm.config import Config
     from egobutler.motion.egolm.train import train
 

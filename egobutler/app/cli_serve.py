@@ -41,7 +41,7 @@ def serve(
     from egobutler.ui.app import build_app
     from egobutler.ui.launch import launch_app
 
-    services = build_ui_services(settings)
+    services = build_ui_services(settings, warm=True)
     demo = build_app(services)
     print(f"egobutler: serving {settings.home} on http://{settings.host}:{settings.port or '(free port)'}",
           file=sys.stderr)

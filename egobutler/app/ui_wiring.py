@@ -31,8 +31,10 @@ def _has_module(name: str) -> bool:
         return False
 
 
-def build_ui_services(settings: Settings, *, store=None, engine=None) -> UiServices:
-    """Open the memory and the engine (unless given) and wire whatever optional parts exist."""
+def build_ui_services(settings: Settings, *, store=None, engine=None, warm: bool = False) -> UiServices:
+    """Open the memory and the engine (unless given) and wire whatever optional parts exist.
+
+    ``warm`` starts loading the avatar's generator in the background (for `egobutler serve`)."""
     from egobutler.app.services import open_store
 
     store = store if store is not None else open_store(settings)
@@ -46,7 +48,7 @@ def build_ui_services(settings: Settings, *, store=None, engine=None) -> UiServi
         engine=engine,
         media_dir=settings.media_dir,
         clock=Clock(settings.timezone, _day1(settings)),
-        avatar=avatar_for(settings),
+        avatar=avatar_for(settings, warm=warm),
         enroll=enroll_for(store, settings.default_wearer),
         ingest_status=worker.status if worker else None,
         ingest_paths=worker.submit if worker else None,
@@ -127,10 +129,11 @@ def enroll_for(store, default_wearer: str) -> EnrollFn | None:
 
 
 # ---------------------------------------------------------------- avatar
-def avatar_for(settings: Settings) -> AvatarFn | None:
+def avatar_for(settings: Settings, *, warm: bool = False) -> AvatarFn | None:
     """Text → a GIF of the avatar's gesture for that reply, from the motion package's generator.
 
-    The generator loads on the first reply (not at start-up); one render runs at a time.
+    The generator loads on the first reply, or in the background at once with ``warm``
+    (its first load takes a while on a small CPU); one render runs at a time.
     """
     if settings.motion_generator == "none" or not _has_module("egobutler.motion.avatar"):
         return None
@@ -149,7 +152,16 @@ def avatar_for(settings: Settings) -> AvatarFn | None:
             motion = animate_reply(text, reply_seconds(text), generator=state["generator"])
             return save_motion(motion, out_dir / f"reply-{state['n']}.gif", camera=Camera(width=240, height=240))
 
+    if warm:
+        threading.Thread(target=_quietly, args=(render, "hello"), name="egobutler-avatar-warm", daemon=True).start()
     return render
+
+
+def _quietly(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception as exc:  # noqa: BLE001 — warming is best effort; the first reply reports real errors
+        log.warning("could not warm up the avatar: %s", exc)
 
 
 def reply_seconds(text: str) -> float:

@@ -73,8 +73,10 @@ def make_utterance(*, start_s: float, end_s: float, text: str, model_id: str, av
                    guards: GuardConfig = GuardConfig()) -> Utterance:
     """One whisper segment as an `Utterance`, with confidence = exp(mean token log-prob) and guard flags."""
     text = text.strip()
-    confidence = None if avg_logprob is None else float(min(1.0, math.exp(avg_logprob)))
-    return Utterance(start_s=round(start_s, 3), end_s=round(end_s, 3), text=text, model_id=model_id,
+    words = [Word(round(float(w.start_s), 3), round(float(w.end_s), 3), w.text, None if w.probability is None
+                  else float(w.probability)) for w in words]
+    confidence = None if avg_logprob is None else round(float(min(1.0, math.exp(avg_logprob))), 4)
+    return Utterance(start_s=round(float(start_s), 3), end_s=round(float(end_s), 3), text=text, model_id=model_id,
                      words=tuple(words), confidence=confidence,
                      flags=segment_flags(text, avg_logprob=avg_logprob, no_speech_prob=no_speech_prob, config=guards))
 

@@ -26,8 +26,9 @@ class OpenAIWhisperAsr(Asr):
 
     def __init__(self, model: str | None = None, *, models_dir: Path | None = None, device: str = "cpu",
                  language: str | None = None, temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-                 guards: GuardConfig = GuardConfig()):
+                 word_timestamps: bool = True, guards: GuardConfig = GuardConfig()):
         self.model = model or "tiny"
+        self.word_timestamps = word_timestamps  # per-word times (numba DTW; its first call compiles for ~5-30 s)
         self.models_dir = models_dir
         self.device = device
         self.language = language
@@ -63,7 +64,8 @@ class OpenAIWhisperAsr(Asr):
             language = "en"
         result = self._whisper.transcribe(
             np.ascontiguousarray(audio_16k, dtype=np.float32), language=language, fp16=False,
-            temperature=self.temperatures, condition_on_previous_text=False, word_timestamps=True, verbose=None)
+            temperature=self.temperatures, condition_on_previous_text=False, word_timestamps=self.word_timestamps,
+            verbose=None)
         return [
             make_utterance(start_s=seg["start"], end_s=seg["end"], text=seg["text"], model_id=self.model_id,
                            avg_logprob=seg.get("avg_logprob"), no_speech_prob=seg.get("no_speech_prob"),

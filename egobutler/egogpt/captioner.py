@@ -18,12 +18,13 @@ Backends (`load_captioner(name, ...)`):
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from egobutler.egogpt.errors import UnknownCaptioner
+from egobutler.egogpt.errors import CaptionerError, InvalidFrame, UnknownCaptioner
 from egobutler.egogpt.frames import Frame, checked_image, select_frames
 from egobutler.egogpt.records import Caption
 
@@ -144,11 +145,11 @@ class Captioner(ABC):
         """Choose at most ``max_frames`` frames, work out the span and build the prompt."""
         chosen = [(offset, checked_image(image)) for offset, image in select_frames(clip.frames, self.max_frames)]
         if not chosen:
-            raise ValueError("a clip needs at least one frame to caption")
+            raise InvalidFrame("a clip needs at least one frame to caption; pass (offset_s, image) pairs")
         start_s = chosen[0][0] if clip.start_s is None else float(clip.start_s)
         end_s = chosen[-1][0] + 1.0 if clip.end_s is None else float(clip.end_s)
         if end_s < start_s:
-            raise ValueError(f"clip end {end_s} s is before its start {start_s} s")
+            raise CaptionerError(f"clip end {end_s} s is before its start {start_s} s")
         prompt = caption_prompt(len(chosen), max(end_s - start_s, 1.0), clip.transcript)
         return PreparedClip(tuple(chosen), prompt, start_s, end_s)
 
@@ -166,7 +167,8 @@ def load_captioner(name: str, **options) -> Captioner | None:
     checkpoint dir or HF id), ``device``, ``dtype``, ``batch_size``, ``max_frames``...;
     ``openai`` takes ``model``, ``base_url``, ``api_key``, ``timeout_s``, ``max_retries``...
     Options given as ``None`` are dropped, so settings can be passed straight through.
-    Raises `UnknownCaptioner` for any other name.
+    Options a backend does not take (``base_url`` for ``transformers``) are logged and
+    dropped. Raises `UnknownCaptioner` for any other name.
     """
     key = (name or NO_CAPTIONER).strip().lower()
     if key == NO_CAPTIONER:
@@ -175,4 +177,11 @@ def load_captioner(name: str, **options) -> Captioner | None:
         raise UnknownCaptioner(f"unknown captioner {name!r}; set captioner to one of: {', '.join(captioner_names())}")
     module_name, class_name = CAPTIONERS[key].split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(**{k: v for k, v in options.items() if v is not None})
+    given = {k: v for k, v in options.items() if v is not None}
+    accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
+    for unused in sorted(set(given) - set(accepted)):
+        # Settings of another backend left in the config (a base URL after switching to a
+        # local model) should not stop ingestion: say so and go on without them.
+        logger.warning("the %s captioner ignores %s (it takes: %s)", key, unused, ", ".join(accepted))
+        del given[unused]
+    return cls(**given)

@@ -156,7 +156,9 @@ def _reply_text(reply, where: str) -> str:
     try:
         content = reply.choices[0].message.content
     except (AttributeError, IndexError, TypeError):
-        raise CaptionerError(f"{where} sent a reply with no message; is it an OpenAI-compatible chat endpoint?") from None
+        raise CaptionerError(
+            f"{where} sent a reply with no message; is it an OpenAI-compatible chat endpoint?"
+        ) from None
     if isinstance(content, list):  # some servers return content parts
         content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return content or ""

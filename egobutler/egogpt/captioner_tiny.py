@@ -124,8 +124,11 @@ def _qwen_family(config_cls, model_cls, processor_cls, vision: dict):
 
 def _llava_onevision():
     from transformers import (
-        LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration, LlavaOnevisionImageProcessor,
-        LlavaOnevisionProcessor, LlavaOnevisionVideoProcessor,
+        LlavaOnevisionConfig,
+        LlavaOnevisionForConditionalGeneration,
+        LlavaOnevisionImageProcessor,
+        LlavaOnevisionProcessor,
+        LlavaOnevisionVideoProcessor,
     )  # fmt: skip
 
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>", "<video>"]

@@ -145,9 +145,8 @@ class TransformersCaptioner(Captioner):
             media = {"videos": frames, "video_metadata": [_video_metadata(clip) for clip in clips],
                      "do_sample_frames": False}  # fmt: skip
         try:
-            inputs = processor(text=prompts, return_tensors="pt", padding=True, **media).to(model.device)
-            if "pixel_values" in inputs and inputs["pixel_values"].is_floating_point():
-                inputs["pixel_values"] = inputs["pixel_values"].to(model.dtype)
+            inputs = processor(text=prompts, return_tensors="pt", padding=True, **media)
+            inputs = inputs.to(model.device, dtype=model.dtype)  # casts only float tensors (pixels)
             with torch.inference_mode():
                 out = model.generate(**inputs, max_new_tokens=self.max_new_tokens, do_sample=False)
         except (RuntimeError, ValueError) as exc:
@@ -181,6 +180,9 @@ def _device_and_dtype(torch, device: str | None, dtype: str | None):
     """CUDA + bfloat16 when a GPU is there (float16 on GPUs without bf16), else CPU + float32."""
     if device is None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif device.startswith("cuda") and not torch.cuda.is_available():
+        raise BackendUnavailable(f"captioner device {device!r} asked for, but torch sees no CUDA GPU here; "
+                                 "leave the device unset (CPU is chosen automatically) or fix the GPU driver")
     if dtype is None:
         if device.startswith("cuda"):
             dtype = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"

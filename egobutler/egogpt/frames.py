@@ -40,8 +40,11 @@ def checked_image(image: Any) -> Any:
     """``image`` itself if it is a usable frame (RGB uint8 array or PIL image), else `InvalidFrame`."""
     if isinstance(image, np.ndarray):
         return to_rgb_array(image)  # no copy for an already contiguous RGB array
-    to_rgb_array(image.convert("RGB").resize((1, 1)) if hasattr(image, "convert") else image)
-    return image
+    if not (hasattr(image, "convert") and hasattr(image, "size")):
+        raise InvalidFrame(f"a frame must be an RGB numpy array or a PIL image, not {type(image).__name__}")
+    if min(image.size) < 1:
+        raise InvalidFrame(f"a frame must not be empty, got size {image.size}")
+    return image  # PIL images are converted to RGB where they are used
 
 
 def to_pil(image: Any, *, max_side: int | None = None):

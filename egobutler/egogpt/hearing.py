@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 class HeardSpeaker:
     """One voice in the clip.
 
-    ``id`` is what utterances carry: the matched person id, or ``anon-<hash>`` for a new
-    voice. ``known`` says which; ``is_wearer`` marks the wearer's own voice. ``embedding``
+    ``id`` is what utterances carry: the matched person id, ``anon-<hash>`` for a new
+    voice, or the bare diarization label when the diarizer gave no embedding for it. ``known`` says which; ``is_wearer`` marks the wearer's own voice. ``embedding``
     is the voice's mean embedding (``embedding_model_id`` made it); ``similarity`` the
     cosine to the best known profile; ``uncertain`` a voice close to ``candidate`` but not
     close enough to name.
@@ -122,7 +122,9 @@ def _identify(turns: Sequence[SpeakerTurn], model_id: str, known: Sequence[tuple
         mine = [t for t in turns if t.speaker == label]
         voiced = [t for t in mine if t.embedding]
         speech_s = float(sum(t.end_s - t.start_s for t in mine))
-        if not voiced:
+        if not voiced:  # no voice to match or store: keep the clip-local label
+            speakers.append(HeardSpeaker(id=label, known=False, embedding=(), embedding_model_id=model_id,
+                                         speech_s=round(speech_s, 3), diarization_label=label))
             continue
         vector = mean_voice([np.asarray(t.embedding) for t in voiced], [t.end_s - t.start_s for t in voiced])
         match = match_voice(vector, known, threshold=threshold, margin=margin)

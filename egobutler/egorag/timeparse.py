@@ -45,6 +45,7 @@ class TimeWindow:
     end: datetime
     label: str
     recent: bool = False
+    hard: bool = False  # a filter (explicit windows, "before that"), not just a preference
 
     def contains(self, when: datetime) -> bool:
         return (self.start is None or when >= self.start) and when < self.end

@@ -197,7 +197,7 @@ class Pipeline:
     def _record(self, stage: Stage, media: ClipMedia, result: StageOutput | BaseException, source) -> None:
         clip_id = media.clip.id
         if isinstance(result, StageInputMissing):
-            self.store.replace_lines(clip_id, stage.kind, [])
+            self._replace(stage, clip_id, [])
             self.store.mark_stage(clip_id, stage.name, "skipped", model_id=stage.model_id, error=str(result))
             status = "skipped"
         elif isinstance(result, BaseException):
@@ -208,10 +208,21 @@ class Pipeline:
             status = "failed"
         else:
             lines = self._lines(stage, media, result)
-            self.store.replace_lines(clip_id, stage.kind, lines)
+            self._replace(stage, clip_id, lines)
             self.store.mark_stage(clip_id, stage.name, "done", model_id=stage.model_id)
             status = "done"
         self.progress.step(stage.name, clip_id, status)
+
+    def _replace(self, stage: Stage, clip_id: str, lines: list[MemoryLine]) -> None:
+        """Swap this stage's lines of the clip in one transaction, keeping lines of the same
+        kind that other configured stages made (told apart by their model ids)."""
+        others: set[str] = set()
+        for other in self.stages:
+            if other is not stage and other.kind == stage.kind:
+                entry = self.store.ledger(clip_id, other.name)
+                others |= {other.model_id, entry.model_id if entry else ""}
+        kept = [l for l in self.store.lines(clip_ids=[clip_id], kinds=[stage.kind]) if l.model_id in others]
+        self.store.replace_lines(clip_id, stage.kind, kept + lines)
 
     def _lines(self, stage: Stage, media: ClipMedia, output: StageOutput) -> list[MemoryLine]:
         clip = media.clip

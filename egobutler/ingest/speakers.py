@@ -1,7 +1,7 @@
 """Map a clip's speaker labels to `Person` rows through voice profiles.
 
-A voice that matches a stored profile (cosine similarity >= ``threshold``, same voice model)
-is that person. A new voice becomes a new anonymous person whose id derives from the voice
+A voice that matches a stored profile (`egobutler.egogpt.voices.match_voice`: cosine
+similarity >= ``threshold`` and clearly ahead of the runner-up, same voice model) is that person. A new voice becomes a new anonymous person whose id derives from the voice
 itself, plus a `VoiceProfile`, so the same voice in the next recording gets the same id.
 """
 
@@ -29,48 +29,36 @@ def resolve_speakers(store, wearer_id: str, voices: dict[str, tuple[float, ...]]
     """Person id for each speaker label of one clip (creating people and profiles as needed).
 
     ``labels`` without an embedding get a per-clip anonymous person (no voice to match)."""
+    from egobutler.egogpt.voices import match_voice
+
     mapping: dict[str, str] = {}
-    profiles = store.voice_profiles(model_id=model_id) if model_id and voices else []
-    owners = _wearer_people(store, wearer_id)
-    profiles = [p for p in profiles if p.person_id in owners]
+    owners = {p.id for p in store.people(wearer_id=wearer_id)}
+    known = [(p.person_id, np.asarray(p.vector)) for p in (store.voice_profiles(model_id=model_id) if model_id else [])
+             if p.person_id in owners]
     for label in sorted(labels):
         vector = voices.get(label)
         if vector is None or not model_id:
             person_id = "person-" + content_id("anon", wearer_id, clip_id, label)[:12]
-            if store.get_person(person_id) is None:
-                store.upsert_person(Person(id=person_id, wearer_id=wearer_id))
+            _ensure_person(store, person_id, wearer_id)
             mapping[label] = person_id
             continue
-        match = _best_match(vector, profiles, threshold)
-        if match is None:
-            match = "person-" + content_id("voice", wearer_id, model_id, _rounded(vector))[:12]
-            if store.get_person(match) is None:
-                store.upsert_person(Person(id=match, wearer_id=wearer_id))
-            profile = VoiceProfile(person_id=match, vector=tuple(float(x) for x in vector), model_id=model_id)
-            store.add_voice_profile(profile)
-            profiles.append(profile)
-            log.info("new voice %s in clip %s -> %s", label, clip_id, match)
-        mapping[label] = match
+        match = match_voice(np.asarray(vector), known, threshold=threshold)
+        person_id = match.person_id
+        if person_id is None:
+            # hear() names a new voice anon-<hash of the voice>; keep that id, it is stable.
+            person_id = label if label.startswith("anon-") else "anon-" + content_id("voice", _rounded(vector))[:12]
+            _ensure_person(store, person_id, wearer_id)
+            store.add_voice_profile(VoiceProfile(person_id=person_id, vector=tuple(map(float, vector)),
+                                                 model_id=model_id))
+            known.append((person_id, np.asarray(vector)))
+            log.info("new voice %s in clip %s -> %s", label, clip_id, person_id)
+        mapping[label] = person_id
     return mapping
 
 
-def _wearer_people(store, wearer_id: str) -> set[str]:
-    return {p.id for p in store.people(wearer_id=wearer_id)}
-
-
-def _best_match(vector, profiles: list[VoiceProfile], threshold: float) -> str | None:
-    if not profiles:
-        return None
-    query = _unit(np.asarray(vector, dtype=np.float64))
-    matrix = np.stack([_unit(np.asarray(p.vector, dtype=np.float64)) for p in profiles])
-    scores = matrix @ query
-    best = int(np.argmax(scores))
-    return profiles[best].person_id if scores[best] >= threshold else None
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm > 0 else v
+def _ensure_person(store, person_id: str, wearer_id: str) -> None:
+    if store.get_person(person_id) is None:
+        store.upsert_person(Person(id=person_id, wearer_id=wearer_id))
 
 
 def _rounded(vector) -> tuple[float, ...]:

@@ -1,16 +1,12 @@
 """The speech stage: a clip's 16 kHz audio -> utterances with speaker labels and voices.
 
-Built from `egobutler.egogpt`: silero VAD finds the speech, the ASR backend transcribes
-only that (`transcribe_speech`), the diarizer says who spoke when; each utterance gets the
-speaker whose turns overlap it most, and each speaker's voice embedding (duration-weighted
-mean of its turns) goes to the pipeline, which maps it to a `Person`.
+`egobutler.egogpt.hearing.hear` does VAD -> ASR -> diarization; each voice's mean
+embedding goes to the pipeline, which maps it to a `Person` through the stored profiles.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import numpy as np
 
 from egobutler.ingest.errors import StageInputMissing
 from egobutler.ingest.media import AUDIO_RATE, ClipMedia
@@ -72,49 +68,18 @@ class AsrStage(Stage):
                 part.close()
 
     def run(self, media: ClipMedia) -> StageOutput:
-        from egobutler.egogpt.asr import transcribe_speech
+        from egobutler.egogpt.hearing import hear
 
         audio = media.audio
         if audio is None:
             raise StageInputMissing(f"no audio track for the clip at {media.offset_s:.0f} s")
         if len(audio) < MIN_AUDIO_S * AUDIO_RATE:
             raise StageInputMissing(f"only {len(audio) / AUDIO_RATE:.1f} s of audio in the clip at {media.offset_s:.0f} s")
-        regions = self.vad.regions(audio)
-        utterances = transcribe_speech(self.asr, audio, regions) if regions else []
-        turns = self.diarizer.diarize(audio) if (self.diarizer is not None and utterances) else []
-        drafts = []
-        for utt in utterances:
-            drafts.append(Draft(utt.start_s, utt.end_s, utt.text.strip(), speaker=_speaker(utt, turns),
-                                confidence=utt.confidence, flags=tuple(utt.flags)))
-        voices = _voices(turns)
-        return StageOutput(tuple(drafts), self.model_id, voices,
-                           getattr(self.diarizer, "embedding_model_id", None) if voices else None)
-
-
-def _speaker(utt, turns) -> str | None:
-    """The label whose turns overlap the utterance most (None without diarization)."""
-    overlap: dict[str, float] = {}
-    for turn in turns:
-        o = min(utt.end_s, turn.end_s) - max(utt.start_s, turn.start_s)
-        if o > 0:
-            overlap[turn.speaker] = overlap.get(turn.speaker, 0.0) + o
-    if overlap:
-        return max(overlap, key=overlap.get)
-    if turns:  # no overlap (VAD and diarizer disagree at the edges): the nearest turn
-        mid = (utt.start_s + utt.end_s) / 2
-        return min(turns, key=lambda t: abs((t.start_s + t.end_s) / 2 - mid)).speaker
-    return None
-
-
-def _voices(turns) -> dict[str, tuple[float, ...]]:
-    sums: dict[str, np.ndarray] = {}
-    for turn in turns:
-        if not turn.embedding:
-            continue
-        vec = np.asarray(turn.embedding, dtype=np.float64) * max(turn.end_s - turn.start_s, 1e-3)
-        sums[turn.speaker] = sums.get(turn.speaker, 0.0) + vec
-    out = {}
-    for label, vec in sums.items():
-        norm = float(np.linalg.norm(vec))
-        out[label] = tuple(float(x) for x in (vec / norm if norm else vec))
-    return out
+        # Voices are matched to people by the pipeline (against the memory's profiles, in clip
+        # order), so this stays a pure function of the clip and can run on any worker.
+        heard = hear(audio, asr=self.asr, diarizer=self.diarizer, vad=self.vad)
+        drafts = tuple(Draft(u.start_s, u.end_s, u.text.strip(), speaker=u.speaker, confidence=u.confidence,
+                             flags=tuple(u.flags)) for u in heard.utterances if u.text.strip())
+        voices = {s.id: s.embedding for s in heard.speakers if s.embedding}
+        voice_model = self.diarizer.embedding_model_id if (voices and self.diarizer is not None) else None
+        return StageOutput(drafts, self.model_id, voices, voice_model)

@@ -76,22 +76,28 @@ def features(series: ImuSeries) -> Features:
 
 
 def _track_up(accel: np.ndarray, gyro: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Unit 'up' vector in the sensor frame per sample (complementary filter)."""
+    """Unit 'up' vector in the sensor frame per sample (complementary filter). Plain floats:
+    numpy's per-call overhead would dominate a 3-vector loop."""
     dt = 1.0 / RATE_HZ
     alpha = dt / GRAVITY_TAU_S
     up = np.zeros_like(accel)
+    up[:, 2] = 1.0
+    acc, gyr = accel.tolist(), gyro.tolist()
     g = None
-    for k in range(len(accel)):
+    second = int(RATE_HZ)
+    for k in range(len(acc)):
         if not valid[k]:
             g = None  # restart after a gap
-            up[k] = (0.0, 0.0, 1.0)
             continue
         if g is None:
-            g = accel[k : k + int(RATE_HZ)][valid[k : k + int(RATE_HZ)]].mean(axis=0)
+            g = accel[k : k + second][valid[k : k + second]].mean(axis=0).tolist()
+        (wx, wy, wz), (ax, ay, az) = gyr[k], acc[k]
+        gx, gy, gz = g
         # A world-fixed vector seen from a frame rotating at w changes as dg/dt = -w x g.
-        g = g - dt * np.cross(gyro[k], g)
-        g = (1.0 - alpha) * g + alpha * accel[k]
-        up[k] = g / (np.linalg.norm(g) or 1.0)
+        gx, gy, gz = gx - dt * (wy * gz - wz * gy), gy - dt * (wz * gx - wx * gz), gz - dt * (wx * gy - wy * gx)
+        g = [(1 - alpha) * gx + alpha * ax, (1 - alpha) * gy + alpha * ay, (1 - alpha) * gz + alpha * az]
+        norm = (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]) ** 0.5 or 1.0
+        up[k] = (g[0] / norm, g[1] / norm, g[2] / norm)
     return up
 
 

@@ -123,7 +123,9 @@ def read_imu(path: str | Path, *, trajectory: str | Path | None = None) -> ImuSe
             raise ImuFormatError(path, "empty file; expected a CSV header such as "
                                  "timestamp_ns,accel_x_mps2,...,gyro_z_radps", line=1)
         layout = _layout(path, [h.strip() for h in header])
-        table = _parse_rows(path, rows, layout)
+        table = _fast_parse(path, layout)
+        if table is None:
+            table = _parse_rows(path, rows, layout)
     series = _to_series(path, table, layout)
     traj = Path(trajectory) if trajectory else path.parent / "closed_loop_trajectory.csv"
     if traj.is_file():
@@ -182,10 +184,30 @@ def _find_with_unit(path: Path, lower: list[str], quantity: str) -> tuple[tuple[
                          line=1, column=column)
 
 
-def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
+def _columns(layout: _Layout) -> list[int]:
     cols = [layout.time_col, *layout.accel_cols, *layout.gyro_cols]
     if layout.pressure_col is not None:
         cols.append(layout.pressure_col)
+    return cols
+
+
+def _fast_parse(path: Path, layout: _Layout) -> np.ndarray | None:
+    """numpy's C parser for clean files (hours at 1 kHz); None sends the file to the
+    row-by-row reader, which repairs missing values and names the line of a bad one."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty file warns; let the slow path explain it
+            table = np.loadtxt(path, delimiter=",", skiprows=1, usecols=_columns(layout), ndmin=2,
+                               dtype=np.float64, comments=None)
+    except (ValueError, UserWarning, IndexError):
+        return None
+    return table if len(table) and np.isfinite(table).all() else None
+
+
+def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
+    cols = _columns(layout)
     out: list[list[float]] = []
     dropped = 0
     for line_no, row in enumerate(rows, start=2):
@@ -326,15 +348,16 @@ def read_trajectory_height(path: str | Path, t_s: np.ndarray) -> np.ndarray:
         if missing:
             raise ImuFormatError(path, f"not an MPS trajectory: missing {missing}", line=1, column=missing[0])
         rows = []
-        up = np.array([0.0, 0.0, 1.0])
+        up = None
         for line_no, row in enumerate(reader, start=2):
             try:
                 rows.append([float(row[n]) for n in need])
-                if "gravity_x_world" in row and row["gravity_x_world"]:
-                    g = np.array([float(row[f"gravity_{a}_world"]) for a in "xyz"])
+                if up is None and row.get("gravity_x_world"):
+                    g = np.array([float(row[f"gravity_{a}_world"]) for a in "xyz"])  # MPS: ~(0, 0, -9.81)
                     up = -g / (np.linalg.norm(g) or 1.0)
             except (TypeError, ValueError):
                 raise ImuFormatError(path, "malformed trajectory row", line=line_no) from None
+        up = np.array([0.0, 0.0, 1.0]) if up is None else up
     if not rows:
         raise ImuFormatError(path, "trajectory has no poses")
     data = np.asarray(rows)

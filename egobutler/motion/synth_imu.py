@@ -60,11 +60,12 @@ QUIET = NoiseModel(0.0, 0.0, 0.0, 0.0)
 
 def imu_from_head_pose(
     t_s: np.ndarray, pos: np.ndarray, rot: np.ndarray, *, rate_hz: float = 200.0,
-    noise: NoiseModel = NoiseModel(), seed: int = 0, height_m: bool = False,
+    noise: NoiseModel = NoiseModel(), seed: int = 0, height_m: bool = False, mount: np.ndarray | None = None,
 ) -> ImuSeries:
     """Head-mounted IMU from head poses ``t_s`` (T,), ``pos`` (T, 3) metres in a z-up world and
     ``rot`` (T, 3, 3) head-to-world rotations. ``height_m`` also returns the head height (as a
-    trajectory or barometer would give it)."""
+    trajectory or barometer would give it). ``mount`` (3, 3) turns head-frame vectors into the
+    sensor's frame (glasses hold their IMU at an angle); identity by default."""
     from scipy.interpolate import CubicSpline
     from scipy.spatial.transform import Rotation, Slerp
 
@@ -80,6 +81,8 @@ def imu_from_head_pose(
     gyro = (before.inv() * after).as_rotvec() / dt
     specific = acc_world + GRAVITY_MPS2 * UP
     accel = rots.inv().apply(specific)
+    if mount is not None:
+        accel, gyro = accel @ mount.T, gyro @ mount.T
     rng = np.random.default_rng(seed)
     accel = accel + rng.normal(0, noise.accel_bias_mps2, 3) + rng.normal(0, noise.accel_std_mps2, accel.shape)
     gyro = gyro + rng.normal(0, noise.gyro_bias_radps, 3) + rng.normal(0, noise.gyro_std_radps, gyro.shape)
@@ -180,11 +183,19 @@ def _apply(action, value, tau, duration, sel, x, y, z, yaw, pitch, heading) -> i
 
 def synth_plan(
     plan: list, *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(), seed: int = 0,
-    with_height: bool = False,
+    with_height: bool = False, mount: np.ndarray | None = None,
 ) -> tuple[ImuSeries, list[PlannedSegment]]:
     """IMU of a procedural head doing ``plan`` (see `plan_head_pose`) and the truth."""
     t, pos, rot, truth = plan_head_pose(plan)
-    return imu_from_head_pose(t, pos, rot, rate_hz=rate_hz, noise=noise, seed=seed, height_m=with_height), truth
+    series = imu_from_head_pose(t, pos, rot, rate_hz=rate_hz, noise=noise, seed=seed, height_m=with_height, mount=mount)
+    return series, truth
+
+
+def random_mount(rng: np.random.Generator) -> np.ndarray:
+    """A random sensor orientation: the narrator must not assume how the IMU sits in the frame."""
+    from scipy.spatial.transform import Rotation
+
+    return Rotation.random(random_state=rng).as_matrix()
 
 
 # ----------------------------------------------------------------------------- DeepMimic clips
@@ -259,7 +270,7 @@ def _hold(pos: np.ndarray, rot: np.ndarray, duration_s: float, fps: float) -> tu
 
 def session_from_clips(
     parts: list[tuple[str, float]], *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(),
-    seed: int = 0, blend_s: float = 0.4,
+    seed: int = 0, blend_s: float = 0.4, mount: np.ndarray | None = None,
 ) -> tuple[ImuSeries, list[PlannedSegment]]:
     """A recording made of DeepMimic clips and still periods: ``parts`` is a list of
     ``(clip name or "still", duration_s)``. Each clip continues from where the head was
@@ -285,7 +296,7 @@ def session_from_clips(
         rs.append(r)
         truth.append(PlannedSegment(start, start + float(t[-1]), name))
         now, last_pos, last_rot = start + float(t[-1]), p[-1], r[-1]
-    return _join(ts, ps, rs, rate_hz, noise, seed), truth
+    return _join(ts, ps, rs, rate_hz, noise, seed, mount), truth
 
 
 def _continue_from(p: np.ndarray, r: np.ndarray, last_pos: np.ndarray, last_rot: np.ndarray):
@@ -299,13 +310,13 @@ def _continue_from(p: np.ndarray, r: np.ndarray, last_pos: np.ndarray, last_rot:
     return p, turn @ r
 
 
-def _join(ts, ps, rs, rate_hz, noise, seed) -> ImuSeries:
+def _join(ts, ps, rs, rate_hz, noise, seed, mount) -> ImuSeries:
     # The blend gaps between pieces are bridged by the spline / slerp of imu_from_head_pose.
     t = np.concatenate(ts)
     pos = np.concatenate(ps)
     rot = np.concatenate(rs)
     keep = np.concatenate([[True], np.diff(t) > 1e-6])
-    return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed)
+    return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed, mount=mount)
 
 
 def write_sample_recording(path, *, still_s: float = 10.0, walk_s: float = 20.0, rate_hz: float = 200.0, seed: int = 0):

@@ -48,7 +48,7 @@ CARD_CSS = """
 .eb-card .eb-k { font-size: 10px; text-transform: uppercase; padding: 0 4px; border-radius: 4px;
   background: var(--background-fill-primary); }
 .eb-empty { color: var(--body-text-color-subdued); padding: 8px; }
-.eb-player video { width: 100%; max-height: 360px; border-radius: 8px; background: #000; }
+.eb-player video { width: 100%; max-height: 220px; border-radius: 8px; background: #000; }
 """
 
 

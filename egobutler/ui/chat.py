@@ -159,27 +159,31 @@ def build_chat(services: UiServices) -> ChatControls:
     evidence = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="egobutler", height=460, elem_id="eb-chatbot", buttons=["copy"],
+            chatbot = gr.Chatbot(label="egobutler", height=520, elem_id="eb-chatbot", buttons=["copy"],
                                  feedback_options=None, allow_tags=False, sanitize_html=True,
                                  placeholder="Ask about your day: *where did I leave the screwdriver?*")
             with gr.Row():
                 textbox = gr.Textbox(placeholder="Ask about your life log…", show_label=False, scale=5,
                                      elem_id="eb-question", submit_btn=True)
                 clear = gr.Button("New chat", scale=1, variant="secondary", elem_id="eb-clear")
-            cards = gr.HTML(_render_cards(services, []), js_on_load=CARD_CLICK_JS, css_template=CARD_CSS,
-                            elem_id="eb-evidence", label="Evidence")
-        with gr.Column(scale=2):
-            player = gr.HTML(player_html(None, 0, 0, "Click a card to play that moment"),
-                             css_template=CARD_CSS, js_on_load=None, elem_id="eb-player")
-            avatar_gif, avatar_mp4 = _avatar_panel(services)
-            with gr.Accordion("Filters", open=True):
+            with gr.Accordion("Filters", open=False, elem_id="eb-filters"):
                 placeholder = "YYYY-MM-DD [HH:MM]" + (" or DAYn [HH:MM]" if services.clock.day1 else "")
-                start = gr.Textbox(label="From", placeholder=placeholder, elem_id="eb-from")
-                end = gr.Textbox(label="To (a date includes that whole day)", placeholder=placeholder, elem_id="eb-to")
-                people = gr.Dropdown(label="People", multiselect=True, allow_custom_value=True, choices=[],
-                                     elem_id="eb-people-filter")
-                wearer = gr.Dropdown(label="Wearer", choices=[("everyone", "")], value="", elem_id="eb-wearer")
-                as_of = gr.Textbox(label="Ask as of (default: now)", placeholder=placeholder, elem_id="eb-asof")
+                with gr.Row():
+                    start = gr.Textbox(label="From", placeholder=placeholder, elem_id="eb-from")
+                    end = gr.Textbox(label="To (a date includes that whole day)", placeholder=placeholder,
+                                     elem_id="eb-to")
+                    as_of = gr.Textbox(label="Ask as of (default: now)", placeholder=placeholder, elem_id="eb-asof")
+                with gr.Row():
+                    people = gr.Dropdown(label="People", multiselect=True, allow_custom_value=True, choices=[],
+                                         elem_id="eb-people-filter")
+                    wearer = gr.Dropdown(label="Wearer", choices=[("everyone", "")], value="", elem_id="eb-wearer")
+        with gr.Column(scale=2):
+            with gr.Row(equal_height=False):
+                avatar_gif, avatar_mp4 = _avatar_panel(services)
+                player = gr.HTML(player_html(None, 0, 0, "Click a card to play that moment"),
+                                 css_template=CARD_CSS, js_on_load=None, elem_id="eb-player", min_width=240)
+            cards = gr.HTML(_render_cards(services, []), js_on_load=CARD_CLICK_JS, css_template=CARD_CSS,
+                            elem_id="eb-evidence", label="Evidence", max_height=560)
 
     def respond(message: str, msgs: list, trn: list, f_start: str, f_end: str, f_people: list | None,
                 f_wearer: str | None, f_as_of: str):
@@ -210,11 +214,11 @@ def build_chat(services: UiServices) -> ChatControls:
 
 def _avatar_panel(services: UiServices) -> tuple[gr.Image, gr.Video]:
     visible = services.avatar is not None
-    with gr.Group(visible=visible):
-        gif = gr.Image(label="Avatar", type="filepath", interactive=False, height=240, elem_id="eb-avatar",
-                       buttons=[])
-        mp4 = gr.Video(label="Avatar", interactive=False, autoplay=True, loop=True, height=240, visible=False,
-                       elem_id="eb-avatar-video")
+    with gr.Column(visible=visible, min_width=200, scale=1):
+        gif = gr.Image(label="Avatar", type="filepath", interactive=False, height=220, elem_id="eb-avatar",
+                       buttons=[], show_label=False)
+        mp4 = gr.Video(label="Avatar", interactive=False, autoplay=True, loop=True, height=220, visible=False,
+                       elem_id="eb-avatar-video", show_label=False)
     return gif, mp4
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from egobutler.memory_db.records import Clip, MemoryLine, Person, Summary, Wearer
+from egobutler.memory_db.records import Clip, MemoryLine, Person, Recording, Summary, Wearer
 
 if TYPE_CHECKING:
     from egobutler.memory_db.store import MemoryStore
@@ -52,6 +52,9 @@ _SCENES = [
     ("jake", 1, "10:15:00", (200, 90, 120), [
         ("caption", None, "Tasha arranges the tulips in a glass vase on the table."),
         ("utterance", "tasha", "The tulips look great in the vase."),
+    ]),
+    ("jake", 1, "16:20:00", (140, 140, 150), [
+        ("caption", None, "I take the screwdriver out of the kitchen drawer and fix the loose door hinge."),
     ]),
     ("alice", 1, "09:31:00", (100, 100, 190), [
         ("caption", None, "I pick tulips in the supermarket while Jake looks for milk."),
@@ -121,13 +124,20 @@ def seed_demo_memory(store: MemoryStore, *, with_video: bool = True) -> DemoMemo
         write_demo_video(media_root / video_rel)
     clips: list[Clip] = []
     lines: list[MemoryLine] = []
+    recording = Recording("demo-rec-day1", "jake", "inbox/done/DAY1_A1_JAKE.mp4", "video", DAY1, DAY1 + timedelta(days=1),
+                          status="done")
+    store.upsert_recording(recording)
+    store.upsert_recording(Recording("demo-rec-broken", "jake", "inbox/failed/DAY2_broken.mp4", "video",
+                                     status="failed", error="cannot decode DAY2_broken.mp4 (moov atom not found): "
+                                     "the copy is incomplete; sync it again"))
     for n, (wearer, day, hms, color, scene) in enumerate(_SCENES):
         hh, mm, ss = (int(x) for x in hms.split(":"))
         start = DAY1 + timedelta(days=day, hours=hh, minutes=mm, seconds=ss)
         thumb_rel = f"thumbs/{wearer}-{n}.jpg"
         _write_thumbnail(media_root / thumb_rel, color, f"DAY{day + 1} {hms}")
         clip = Clip(wearer, start, start + timedelta(seconds=30), video_path=video_rel if with_video and n == 0 else None,
-                    video_offset_s=0.0, thumbnail_path=thumb_rel)
+                    video_offset_s=0.0, thumbnail_path=thumb_rel,
+                    recording_id=recording.id if wearer == "jake" and day == 0 else None)
         clips.append(clip)
         for i, (kind, speaker, text) in enumerate(scene):
             at = start + timedelta(seconds=2 + 6 * i)
@@ -136,7 +146,21 @@ def seed_demo_memory(store: MemoryStore, *, with_video: bool = True) -> DemoMemo
     store.add_clips(clips)
     store.add_lines(lines)
     store.add_summaries(_summaries())
+    _ledger(store, [c for c in clips if c.recording_id])
     return DemoMemory(tuple(clips))
+
+
+def _ledger(store: MemoryStore, clips: list[Clip]) -> None:
+    """Ingestion history of the demo recording: every stage done but one caption that failed."""
+    for clip in clips:
+        store.mark_stage(clip.id, "asr", "done", model_id="faster-whisper:tiny.en")
+        store.mark_stage(clip.id, "motion", "done", model_id="rules")
+        store.mark_stage(clip.id, "caption", "running", model_id="openai:qwen2-vl")
+        if clip is clips[-1]:
+            store.mark_stage(clip.id, "caption", "failed", model_id="openai:qwen2-vl",
+                             error="captioner server http://127.0.0.1:8000/v1 timed out after 60 s; is it running?")
+        else:
+            store.mark_stage(clip.id, "caption", "done", model_id="openai:qwen2-vl")
 
 
 def _summaries() -> list[Summary]:

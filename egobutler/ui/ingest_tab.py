@@ -54,6 +54,8 @@ def progress_markdown(services: UiServices) -> str:
         except Exception as exc:  # noqa: BLE001 — a status probe must not break the page
             live = {"error": str(exc)}
         parts.append("**Worker** " + html.escape(json.dumps(live, default=str), quote=False))
+    if services.inbox is not None:
+        parts.append(f"**Inbox** `{html.escape(str(services.inbox), quote=False)}`")
     counts = services.store.counts()
     parts.append("**Memory** " + _counts(counts))
     return "  \n".join(parts)
@@ -69,11 +71,10 @@ def build_ingest(services: UiServices) -> Loader:
     progress = gr.Markdown(elem_id="eb-ingest-progress")
     with gr.Row(visible=can_ingest or services.retry_failed is not None):
         upload = gr.File(label="Upload recordings (mp4, Aria folders as zip, EgoLife exports)",
-                         file_count="multiple", type="filepath", visible=can_ingest, scale=3)
+                         file_count="multiple", type="filepath", visible=can_ingest, scale=3, height=150)
         with gr.Column(scale=1):
             send = gr.Button("Ingest uploaded files", variant="primary", visible=can_ingest)
-            inbox_label = f"Ingest the inbox ({services.inbox})" if services.inbox else "Ingest the inbox"
-            inbox = gr.Button(inbox_label, visible=can_ingest and services.inbox is not None)
+            inbox = gr.Button("Ingest the inbox", visible=can_ingest and services.inbox is not None)
             retry = gr.Button("Retry failed", visible=services.retry_failed is not None)
     message = gr.Markdown(elem_id="eb-ingest-message")
     failures = gr.Dataframe(headers=FAILURE_HEADERS, label="Failures", interactive=False, wrap=True)

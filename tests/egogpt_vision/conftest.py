@@ -115,7 +115,7 @@ class CannedChatServer:
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
-                    data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.served_models]
+                    data = [{"id": m, "object": "model", "created": 0, "owned_by": "t"} for m in server.served_models]
                     self._send(200, {"object": "list", "data": data}, {})
                 else:
                     self._send(404, {"error": {"message": "not found"}}, {})

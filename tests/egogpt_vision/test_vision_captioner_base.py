@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from egobutler.egogpt.captioner import (
-    Captioner, ClipFrames, PreparedClip, caption_prompt, captioner_names, load_captioner,
+    Captioner,
+    ClipFrames,
+    PreparedClip,
+    caption_prompt,
+    captioner_names,
+    load_captioner,
 )  # fmt: skip
 from egobutler.egogpt.errors import InvalidFrame, PerceptionError, UnknownCaptioner
 from egobutler.egogpt.frames import select_frames
@@ -104,9 +109,30 @@ def test_importing_the_captioner_modules_does_not_import_torch_or_transformers()
 
     code = (
         "import sys, egobutler.egogpt.captioner, egobutler.egogpt.captioner_openai, "
-        "egobutler.egogpt.captioner_transformers, egobutler.egogpt.ocr, egobutler.egogpt.vision_models;"
+        "egobutler.egogpt.captioner_transformers, egobutler.egogpt.captioner_tiny, egobutler.egogpt.ocr, "
+        "egobutler.egogpt.vision_models, egobutler.egogpt.frames;"
         "heavy = [m for m in ('torch', 'transformers', 'openai', 'rapidocr_onnxruntime') if m in sys.modules];"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_settings_of_another_backend_are_ignored_with_a_warning(caplog):
+    with caplog.at_level("WARNING", logger="egobutler.egogpt.captioner"):
+        captioner = load_captioner("transformers", model="some/vlm", base_url="http://localhost:8000/v1")
+    assert captioner.model_id == "transformers:some/vlm"
+    assert "transformers captioner ignores base_url" in caplog.text
+    # None-valued options (unset settings) are dropped silently
+    caplog.clear()
+    load_captioner("openai", model="m", base_url=None, api_key=None, device=None)
+    assert caplog.text == ""
+
+
+def test_an_empty_clip_or_a_backwards_span_is_refused_cleanly(make_frames):
+    from egobutler.egogpt.errors import CaptionerError
+
+    with pytest.raises(InvalidFrame, match="at least one frame"):
+        EchoCaptioner().caption([])
+    with pytest.raises(CaptionerError, match="before its start"):
+        EchoCaptioner().caption(make_frames(2), start_s=10.0, end_s=5.0)

@@ -21,7 +21,7 @@ def test_a_sign_is_read_back(reader, render_sign):
 
 def test_the_same_sign_over_three_seconds_is_one_memory(reader, render_sign):
     # The wearer's head moves a little: the sign shifts between frames.
-    frames = [(10.0, render_sign(["KITCHEN"])), (11.0, render_sign(["KITCHEN"], 6)), (12.0, render_sign(["KITCHEN"], 12))]
+    frames = [(10.0 + t, render_sign(["KITCHEN"], shift_px=6 * t)) for t in range(3)]
     [seen] = reader.read(frames)
     assert seen.text == "KITCHEN"
     assert (seen.start_s, seen.end_s, seen.frames_seen) == (10.0, 12.0, 3)

@@ -90,3 +90,13 @@ def test_a_folder_that_is_not_a_checkpoint_is_reported(tmp_path, make_frames):
     captioner = load_captioner("transformers", model=str(tmp_path))
     with pytest.raises(BackendUnavailable, match=str(tmp_path)):
         captioner.caption(make_frames(1))
+
+
+def test_asking_for_a_gpu_that_is_not_there_is_a_clear_error(tiny_vlm_dirs, make_frames):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    captioner = load_captioner("transformers", model=str(tiny_vlm_dirs["qwen2_vl"]), device="cuda")
+    with pytest.raises(BackendUnavailable, match="no CUDA GPU"):
+        captioner.caption(make_frames(1))

@@ -101,6 +101,22 @@ def test_tokenizer_without_chat_template_still_answers(tmp_path, build_chat_mode
     assert len(llm.score_options(QUESTION, ["x", "y"])) == 2
 
 
+NO_SYSTEM_TEMPLATE = (  # like Gemma's: a system turn is an error
+    "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+
+def test_template_without_a_system_role_gets_the_system_text_in_the_user_turn(tmp_path, build_chat_model):
+    folder = build_chat_model(tmp_path / "no-system", chat_template=NO_SYSTEM_TEMPLATE)
+    llm = load_llm("transformers", model=str(folder))
+
+    assert isinstance(llm.generate(QUESTION, max_tokens=3), str)
+    prompt = llm._prompt_text(QUESTION)
+    assert prompt.startswith("<|im_start|>user\nYou answer questions about the user's day.\n\nWhat color")
+
+
 def test_missing_folder_says_what_to_give(tmp_path):
     with pytest.raises(LLMUnavailable, match=r"no LLM weights at .*give a checkpoint folder"):
         load_llm("transformers", model=str(tmp_path / "nothing-here"))

@@ -54,3 +54,42 @@ def test_quaternion_matrix_round_trip():
 def test_unknown_clip_names_the_installed_ones():
     with pytest.raises(ClipNotFound, match="walk"):
         load_clip("wave_hello")
+
+
+def test_bvh_round_trip_keeps_the_animation(tmp_path):
+    from egobutler.motion.bvh import read_bvh, write_bvh
+
+    clip = load_clip("cartwheel")  # upside-down poses exercise every Euler range
+    back = read_bvh(write_bvh(clip, tmp_path / "cartwheel.bvh"))
+    assert back.fps == pytest.approx(clip.fps, rel=1e-4)
+    rename = {"neck_end": "head", "right_elbow_end": "right_wrist", "left_elbow_end": "left_wrist",
+              "right_ankle_end": "right_toe", "left_ankle_end": "left_toe"}
+    order = [joint_index(rename.get(n, n)) for n in back.skeleton.names]
+    original, _ = clip.world()
+    restored, _ = back.world()
+    np.testing.assert_allclose(restored, original[:, order], atol=1e-5)  # metres
+    assert (tmp_path / "cartwheel.bvh").read_text().startswith("HIERARCHY\nROOT root")
+
+
+def test_humanml3d_features_become_walking_positions(tmp_path):
+    from egobutler.motion.humanml3d import FEATURE_DIM, load_features
+
+    frames = 40
+    feats = np.zeros((frames, FEATURE_DIM), dtype=np.float32)
+    feats[:, 2] = 0.05  # 5 cm a frame along the body's facing direction (+z in the dataset)
+    feats[:, 3] = 0.9  # pelvis height, metres
+    pose = np.zeros((21, 3))
+    pose[14] = (0.0, 1.5, 0.0)  # head (joint 15): horizontal offset from the pelvis, absolute height
+    pose[0] = (0.1, 0.8, 0.0)  # left hip, to the body's left (+x in the dataset)
+    feats[:, 4:67] = pose.reshape(-1)
+    path = tmp_path / "000001.npy"
+    np.save(path, feats)
+    motion = load_features(path)
+    assert motion.positions.shape == (frames, 22, 3) and motion.fps == 20.0
+    pelvis, head, left_hip = motion.positions[:, 0], motion.positions[:, 15], motion.positions[:, 1]
+    np.testing.assert_allclose(pelvis[-1] - pelvis[0], [0.05 * (frames - 1), 0.0, 0.0], atol=1e-6)  # forward is +x
+    np.testing.assert_allclose(head[:, 2], 1.5, atol=1e-6)  # z is up
+    assert (left_hip[:, 1] > pelvis[:, 1]).all()  # left is +y
+    with pytest.raises(Exception, match="263"):
+        np.save(tmp_path / "bad.npy", np.zeros((5, 100)))
+        load_features(tmp_path / "bad.npy")

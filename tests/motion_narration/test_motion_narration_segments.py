@@ -162,3 +162,28 @@ def test_sample_recording_is_still_then_walking(tmp_path):
     path = write_sample_recording(tmp_path / "imu.csv", still_s=5.0, walk_s=8.0)
     labels = [s.label for s in segment(read_imu(path)) if not s.is_event]
     assert labels == ["still", "walking"]
+
+
+def test_aria_rate_and_stairs_down_with_a_barometer_like_height():
+    """1 kHz like Aria's right IMU; the height (as a barometer gives it) shows the stairs."""
+    plan = [("still", 3), ("stairs_down", 8), ("still", 3)]
+    t, pos, rot, _ = plan_head_pose(plan)
+    series = imu_from_head_pose(t, pos, rot, rate_hz=1000.0, height_m=True, seed=4)
+    activities = [s for s in segment(series) if not s.is_event]
+    assert [s.label for s in activities] == ["still", "stairs_down", "still"]
+    assert activities[1].stats["elevation_m"] < -1.5
+    assert "took the stairs down" in describe(activities)
+
+
+def test_labels_do_not_depend_on_how_the_imu_is_mounted():
+    from egobutler.motion.synth_imu import random_mount
+
+    plan = [("still", 3), ("walking", 6), ("still", 2), ("turn_head", 1.2, -90), ("still", 2), ("sit_down", 1.5), ("still", 3)]
+    upright, _ = synth_plan(plan, seed=8)
+    tilted, _ = synth_plan(plan, seed=8, mount=random_mount(np.random.default_rng(5)))
+    assert np.abs(tilted.accel[:100].mean(axis=0)).max() < 9.0  # gravity no longer on one axis
+
+    def summary(series):
+        return [(s.label, round(s.start_s), s.stats.get("direction")) for s in segment(series)]
+
+    assert summary(tilted) == summary(upright)

@@ -7,6 +7,7 @@ with a fake LLM (our own `LLM` interface) whose reply quotes markup too.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from egobutler.egorag.llm import LLM, ChatMessage
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+HAS_MCP = importlib.util.find_spec("mcp") is not None
 QUERY_TIME = datetime(2025, 1, 3, 12, 0, tzinfo=UTC)  # "now" for the chat: after the whole demo memory
 FAKE_REPLY = "In the drawer by the sink <b>(not bold)</b> <script>window.__xss = 1</script>."
 
@@ -66,7 +68,7 @@ def seeded_services(root: Path, llm: LLM | None):
     db_url = f"sqlite:///{root / 'memory.db'}"
     store = MemoryStore.open(db_url, root / "media")
     seed_demo_memory(store)
-    engine = Engine(store, llm, timezone="UTC")
+    engine = Engine(store, llm, timezone="UTC", day1=date(2025, 1, 1))
     services = UiServices(store=store, engine=engine, media_dir=root / "media",
                           clock=Clock("UTC", date(2025, 1, 1)), now=lambda: QUERY_TIME)
     return services, db_url
@@ -83,7 +85,8 @@ def launched_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedUi
     llm = FakeLLM()
     services, db_url = seeded_services(root, llm)
     demo = build_app(services)
-    url = launch_app(demo, media_dir=services.media_dir, host="127.0.0.1", port=0, block=False, quiet=True)
+    url = launch_app(demo, media_dir=services.media_dir, host="127.0.0.1", port=0, block=False, quiet=True,
+                     mcp_server=HAS_MCP)
     try:
         yield LaunchedUi(url.rstrip("/"), db_url, services.media_dir.resolve(), llm, services.store, demo)
     finally:
@@ -96,3 +99,11 @@ def ui_client(launched_ui: LaunchedUi):
     from gradio_client import Client
 
     return Client(launched_ui.url, verbose=False)
+
+
+@pytest.fixture
+def ui_services(tmp_path: Path):
+    """`UiServices` over a fresh demo memory (no server), with the fake LLM."""
+    services, _ = seeded_services(tmp_path, FakeLLM())
+    yield services
+    services.store.close()

@@ -20,9 +20,9 @@ def test_ask_returns_the_answer_and_the_moments_it_came_from(ui_client, launched
     assert "drawer by the sink" in result["answer"]
     assert result["evidence"], "an answer must cite evidence"
     assert "screwdriver" in _lines(result["evidence"]).lower()
-    top = result["evidence"][0]
-    assert top["wearer_id"] == "jake" and top["start"].startswith("2025-01-01")
-    assert top["has_thumbnail"]
+    shelf = [e for e in result["evidence"] if "hand me the screwdriver" in _lines([e])]
+    assert shelf and shelf[0]["wearer_id"] == "jake" and shelf[0]["start"] == "2025-01-01T11:09:00+00:00"
+    assert shelf[0]["has_thumbnail"] and shelf[0]["has_video"]
     assert result["trace"]["queries"]
     # the fake LLM saw the evidence it cites
     assert any("screwdriver" in m.content for m in launched_ui.llm.prompts[-1])
@@ -93,3 +93,14 @@ def test_the_file_route_serves_media(launched_ui) -> None:
 def test_named_endpoints_are_the_public_api(ui_client) -> None:
     names = set(ui_client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/ask", "/search", "/timeline", "/people"} <= names
+
+
+def test_mcp_serves_the_same_four_tools(launched_ui) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("mcp") is None:
+        pytest.skip("the MCP server needs the `mcp` package (pip install 'mcp>=1.21,<2')")
+    tools = httpx.get(f"{launched_ui.url}/gradio_api/mcp/schema", timeout=30).json()
+    names = {tool["name"] for tool in tools}
+    assert {"ask", "search", "timeline", "people"} <= names
+    assert not any("rename" in name for name in names), "MCP tools only read the memory"

@@ -68,3 +68,24 @@ def test_clicking_a_card_plays_that_moment(browser, launched_ui) -> None:
     # the browser fetched the clip through the media route and knows its length
     page.wait_for_function("document.querySelector('#eb-player video').readyState >= 1", timeout=30_000)
     assert page.evaluate("document.querySelector('#eb-player video').duration") > 1
+
+
+def test_asking_about_a_timeline_clip_prefills_the_chat(browser, launched_ui) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(launched_ui.url)
+    page.get_by_role("tab", name="Timeline").click()
+    page.locator("#eb-day input").wait_for(timeout=30_000)
+    page.locator("#eb-day input").click()
+    page.get_by_role("option", name="DAY1 (Wed 2025-01-01) · 4 clips").click()
+    page.locator("#eb-hour label", has_text="11:00").click()
+    clip = page.locator("#eb-timeline-clips .eb-card", has_text="hand me the screwdriver")
+    clip.wait_for(timeout=30_000)
+    clip.click()
+    ask = page.locator("#eb-ask-clip")
+    page.wait_for_function("!document.querySelector('#eb-ask-clip').disabled", timeout=30_000)
+    ask.click()
+    question = page.locator("#eb-question textarea")
+    page.wait_for_function("document.querySelector('#eb-question textarea').value.length > 0", timeout=30_000)
+    assert question.input_value() == "What happened between 11:09:00 and 11:09:30 on DAY1 (Wed 2025-01-01)?"
+    assert page.locator("#eb-from input, #eb-from textarea").first.input_value() == "2025-01-01 11:09:00"
+    assert page.locator("#eb-to input, #eb-to textarea").first.input_value() == "2025-01-01 11:09:30"

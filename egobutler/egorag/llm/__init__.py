@@ -19,6 +19,7 @@ from egobutler.egorag.llm.base import (
     create_llm,
     load_llm,
 )
+from egobutler.egorag.llm.fake import ScriptedLLM
 from egobutler.egorag.llm.prompting import (
     EVIDENCE_IS_DATA,
     format_evidence_block,
@@ -32,6 +33,7 @@ __all__ = [
     "ChatMessage",
     "LLMError",
     "LLMUnavailable",
+    "ScriptedLLM",
     "StructuredOutputError",
     "as_messages",
     "backend_names",

@@ -8,6 +8,7 @@ Reproduce the bundled checkpoint (a few minutes on 2 CPU cores)::
 from __future__ import annotations
 
 import json
+import pickle
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_NAME = "fractal_deepmimic.pt"
 SPEEDS = (0.8, 1.0, 1.25)  # time-scale augmentation of the training clips
+MAX_WINDOWS = 4  # windows per clip and speed, starting 0, 0.1, 0.2, 0.3 s in: a prompt means the
+# clip from its start (a deterministic model averages over phases, which blurs flips and kicks)
 
 
 class CheckpointError(MotionError):
@@ -68,7 +71,7 @@ def build_dataset(clips: list[MocapClip], labels: dict[str, list[str]], encoder:
     all_windows, window_clip, phrases, phrase_clip = [], [], [], []
     for k, clip in enumerate(clips):
         for speed in SPEEDS:
-            w = windows(clip, config.fps, config.num_frames, stride=2, speed=speed)
+            w = windows(clip, config.fps, config.num_frames, stride=2, speed=speed)[:MAX_WINDOWS]
             all_windows.append(w)
             window_clip += [k] * len(w)
         for phrase in labels[clip.name]:
@@ -150,7 +153,7 @@ def load_checkpoint(path: str | Path) -> tuple[FractalMotion, np.ndarray, np.nda
         blob = torch.load(path, map_location="cpu", weights_only=True)
         model = FractalMotion(Config(**blob["config"]))
         model.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
-    except (RuntimeError, KeyError, TypeError, EOFError) as exc:
+    except (RuntimeError, KeyError, TypeError, EOFError, pickle.UnpicklingError) as exc:
         raise CheckpointError(f"{path} is not a fractal generator checkpoint ({exc}); retrain it") from None
     model.eval()
     return model, blob["mean"].numpy(), blob["std"].numpy(), json.loads(blob["meta"])

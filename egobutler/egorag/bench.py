@@ -1,0 +1,171 @@
+"""EgoLifeQA benchmark runner: resumable, honest, with accuracy, recall@k and latency.
+
+Inference sees `BenchQuestion`s only (question, choices, query time). Each result is
+appended to ``DIR/results.jsonl`` as soon as it is known, so an interrupted run resumes
+where it stopped; the scorer then joins results with the gold labels and writes
+``DIR/report.json`` and ``DIR/report.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from egobutler.egorag import choices as mc
+from egobutler.egorag.egolifeqa import (
+    QUESTION_TYPES, BenchQuestion, DayClock, GoldLabel, hit, load_gold, load_questions,
+)
+from egobutler.egorag.errors import EgoRagError
+from egobutler.egorag.records import Evidence, Question
+from egobutler.egorag.retrieval import Query
+from egobutler.egorag.text import tokenize
+
+log = logging.getLogger(__name__)
+
+RECALL_AT = (1, 5, 10, 20)
+RESULTS_FILE = "results.jsonl"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One question's output: the letter (None in retrieval-only runs) and the evidence, best first."""
+
+    pred: str | None
+    evidence: tuple[Evidence, ...]
+
+
+Answerer = Callable[[BenchQuestion, bool], Prediction]  # (question, retrieval_only) -> Prediction
+
+
+def engine_answerer(engine, wearer_id: str | None = None, k: int = 20) -> Answerer:
+    """The default answerer: the engine's retrieval and option scoring (and its LLM, if any)."""
+    def answer(q: BenchQuestion, retrieval_only: bool) -> Prediction:
+        question = Question(q.question, q.query_time, choices=q.choices, wearer_id=wearer_id)
+        evidence, trace = engine._retrieve(question, k)
+        if retrieval_only:
+            return Prediction(None, tuple(evidence))
+        return Prediction(engine._choose(question, evidence, trace).choice, tuple(evidence))
+    return answer
+
+
+def keyword_answerer(engine, wearer_id: str | None = None, k: int = 20, top: int = 5) -> Answerer:
+    """Baseline: BM25 over 30 s clips (question + choices), the option whose words score highest in the top 5."""
+    def answer(q: BenchQuestion, retrieval_only: bool) -> Prediction:
+        retriever = engine.retriever()
+        corpus = retriever.corpus
+        tokens = tokenize(" ".join([q.question, *q.choices]))
+        scores = np.where(corpus.mask(before=q.query_time, wearer_id=wearer_id), corpus.bm25.scores(tokens), -1.0)
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+        query = Query(" ".join(tokens), {t: 1.0 for t in tokens}, q.query_time)
+        evidence = tuple(retriever.evidence(i, float(scores[i]), query) for i in order)
+        if retrieval_only:
+            return Prediction(None, evidence)
+        rows = order[:top]
+        option_scores = []
+        for choice in q.choices:
+            ids, _ = corpus.bm25.term_ids(tokenize(choice))
+            option_scores.append(float(corpus.bm25.matrix[rows][:, ids].sum()) if rows and len(ids) else 0.0)
+        return Prediction(mc.LETTERS[mc.pick(np.asarray(option_scores))], evidence)
+    return answer
+
+
+def run_bench(questions: Sequence[BenchQuestion], answerer: Answerer, out_dir: Path, *, retrieval_only: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Answer every question not already in ``out_dir/results.jsonl``; return all results in file order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / RESULTS_FILE
+    done = {r["ID"]: r for r in read_results(path)}
+    with path.open("a", encoding="utf-8") as fp:
+        for n, q in enumerate(questions, 1):
+            if q.id not in done:
+                began = time.perf_counter()
+                prediction = answerer(q, retrieval_only)
+                row = {"ID": q.id, "type": q.type, "pred": prediction.pred, "latency_s": time.perf_counter() - began,
+                       "evidence": [_evidence_json(e) for e in prediction.evidence]}
+                fp.write(json.dumps(row) + "\n")
+                fp.flush()
+                done[q.id] = row
+            if progress:
+                progress(n, len(questions))
+    return [done[q.id] for q in questions if q.id in done]
+
+
+def read_results(path: Path) -> list[dict]:
+    """Rows of a results file; a torn last line (a crash mid-write) is ignored."""
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            log.warning("%s: skipping a torn line", path)
+    return rows
+
+
+def _evidence_json(e: Evidence) -> dict:
+    return {"clip_id": e.clip_id, "start": e.start.isoformat(), "end": e.end.isoformat(), "score": round(e.score, 6)}
+
+
+def score(results: Sequence[dict], gold: dict[str, GoldLabel], *, answerer: str, retrieval_only: bool) -> dict:
+    """The report: accuracy (micro, macro over the five types, per type), recall@k, latency."""
+    from datetime import datetime
+
+    missing = [r["ID"] for r in results if r["ID"] not in gold]
+    if missing:
+        raise EgoRagError(f"results for questions not in the question file: {missing[:5]}; use a fresh --out folder")
+    per_type: dict[str, list[int]] = {}
+    recall = {k: 0 for k in RECALL_AT}
+    for r in results:
+        g = gold[r["ID"]]
+        per_type.setdefault(g.type, []).append(int(r.get("pred") == g.answer))
+        spans = [(datetime.fromisoformat(e["start"]), datetime.fromisoformat(e["end"])) for e in r["evidence"]]
+        for k in RECALL_AT:
+            recall[k] += any(hit(g.targets, s, e) for s, e in spans[:k])
+    n = len(results)
+    latencies = [r["latency_s"] for r in results]
+    typed = {t: {"n": len(v), "accuracy": None if retrieval_only else float(np.mean(v))} for t, v in sorted(per_type.items())}
+    five = [typed[t]["accuracy"] for t in QUESTION_TYPES if t in typed]
+    return {
+        "n": n,
+        "accuracy": None if retrieval_only or not n else float(np.mean([x for v in per_type.values() for x in v])),
+        "macro_accuracy": None if retrieval_only or not five else float(np.mean(five)),
+        "per_type": typed,
+        "retrieval": {"recall_at": {str(k): (recall[k] / n if n else 0.0) for k in RECALL_AT}},
+        "latency_s": {"p50": float(np.percentile(latencies, 50)) if n else 0.0,
+                      "p95": float(np.percentile(latencies, 95)) if n else 0.0},
+        "answerer": answerer,
+        "retrieval_only": retrieval_only,
+        "questions": [{"ID": r["ID"], "type": r["type"], "pred": r["pred"], "evidence": r["evidence"]} for r in results],
+    }
+
+
+def write_report(report: dict, out_dir: Path) -> None:
+    """``report.json`` and a short ``report.md``."""
+    (out_dir / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown(report), encoding="utf-8")
+
+
+def markdown(report: dict) -> str:
+    def pct(x):
+        return "n/a" if x is None else f"{100 * x:.1f} %"
+    rec = report["retrieval"]["recall_at"]
+    rows = [f"# EgoLifeQA — answerer `{report['answerer']}`", "",
+            f"- questions: {report['n']}", f"- accuracy (micro): {pct(report['accuracy'])}",
+            f"- accuracy (macro over types): {pct(report['macro_accuracy'])}",
+            "- recall@k: " + ", ".join(f"@{k} {pct(v)}" for k, v in rec.items()),
+            f"- latency: p50 {report['latency_s']['p50']:.2f} s, p95 {report['latency_s']['p95']:.2f} s", "",
+            "| type | n | accuracy |", "|---|---|---|"]
+    rows += [f"| {t} | {v['n']} | {pct(v['accuracy'])} |" for t, v in report["per_type"].items()]
+    return "\n".join(rows) + "\n"
+
+
+def load_bench(path: Path, clock: DayClock) -> tuple[list[BenchQuestion], dict[str, GoldLabel]]:
+    """Questions for inference and labels for scoring, read separately from one file."""
+    return load_questions(path, clock), load_gold(path, clock)

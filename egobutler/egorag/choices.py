@@ -1,0 +1,98 @@
+"""Multiple choice from evidence: how well the retrieved memory supports each option.
+
+General method (no per-question rules):
+
+* words: each option's *distinctive* words (those not shared by every option) are scored
+  with BM25 against the top evidence clips, each clip weighted by its rank — an option
+  whose words occur in the best evidence is supported;
+* time options ("About four hours ago", "Yesterday afternoon"): when options are times,
+  each is parsed into a window relative to the query time and supported by the evidence
+  that falls inside it;
+* an LLM's option likelihood (mean log-probability of the option as the reply to the
+  question over the quoted evidence) can be mixed in (`combine`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from egobutler.egorag.corpus import Corpus
+from egobutler.egorag.records import Evidence
+from egobutler.egorag.text import tokenize
+from egobutler.egorag.timeparse import parse_window
+
+LETTERS = "ABCDEFGH"
+
+
+def option_tokens(choices: Sequence[str], wearer_name: str | None) -> list[list[str]]:
+    """Each option's distinctive tokens ("Me" read as the wearer's name)."""
+    toks = []
+    for choice in choices:
+        text = re.sub(r"\b(me|myself|i)\b", wearer_name, choice, flags=re.I) if wearer_name else choice
+        toks.append(list(dict.fromkeys(tokenize(text))))
+    shared = set(toks[0]).intersection(*map(set, toks[1:])) if toks else set()
+    return [[t for t in ts if t not in shared] for ts in toks]
+
+
+def word_support(corpus: Corpus, evidence: Sequence[Evidence], choices: Sequence[str], *,
+                 wearer_name: str | None = None, depth: int = 20, query_time=None, smoothing: float = 1.0) -> np.ndarray:
+    """Per option: how much more its distinctive words occur in the evidence than in the memory at large.
+
+    The option's BM25 mass over the top ``depth`` clips is divided by its expected mass
+    over as many clips drawn from all memory before the query time (a lift: words that
+    are everywhere — "phone", "table" — earn little), ``smoothing`` keeping rare words sane.
+    """
+    rows = [corpus.index_of[e.clip_id] for e in evidence[:depth] if e.clip_id in corpus.index_of]
+    out = np.zeros(len(choices))
+    if not rows:
+        return out
+    sub = corpus.bm25.matrix[rows]
+    background = corpus.bm25.matrix[corpus.mask(before=query_time)] if query_time is not None else corpus.bm25.matrix
+    for j, toks in enumerate(option_tokens(choices, wearer_name)):
+        ids, _ = corpus.bm25.term_ids(toks)
+        if not len(ids):
+            continue
+        # Long options have more words to match: scale by sqrt(#words) (keeps some credit).
+        found = float(sub[:, ids].sum()) / np.sqrt(len(toks))
+        expected = float(background[:, ids].sum()) / max(background.shape[0], 1) * len(rows) / np.sqrt(len(toks))
+        out[j] = found / (expected + smoothing)
+    return out
+
+
+def time_support(evidence: Sequence[Evidence], choices: Sequence[str], query_time, *, timezone: str,
+                 day1: date | None = None, depth: int = 10) -> np.ndarray | None:
+    """Per option: rank-weighted evidence inside the time the option names; None if options aren't times."""
+    windows = [parse_window(c, query_time, timezone=timezone, day1=day1) for c in choices]
+    if sum(1 for w in windows if w is not None and w.start is not None) < 2:
+        return None
+    out = np.zeros(len(choices))
+    for rank, ev in enumerate(evidence[:depth]):
+        for j, w in enumerate(windows):
+            if w is not None and w.start is not None and w.start <= ev.start < w.end + (ev.end - ev.start):
+                out[j] += 1.0 / (1.0 + rank)
+    return out
+
+
+def standardise(values: np.ndarray) -> np.ndarray:
+    """Scores -> z-scores across options (all-equal gives zeros)."""
+    values = np.asarray(values, dtype=np.float64)
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
+
+
+def combine(parts: Sequence[tuple[np.ndarray, float]]) -> np.ndarray:
+    """Weighted sum of standardised per-option scores."""
+    total = None
+    for values, weight in parts:
+        z = weight * standardise(values)
+        total = z if total is None else total + z
+    return total if total is not None else np.zeros(0)
+
+
+def pick(scores: np.ndarray) -> int:
+    """Index of the best option (ties: the first)."""
+    return int(np.argmax(scores)) if len(scores) else 0

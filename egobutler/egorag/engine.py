@@ -1,0 +1,225 @@
+"""The answering engine: question -> time window -> retrieval -> evidence -> answer.
+
+Multiple-choice questions are answered by scoring each option against the evidence
+(`choices`), mixed with the LLM's option likelihood when it can score; free-form questions
+get an LLM answer over the quoted evidence, or — without an LLM — the best evidence lines
+themselves. Every answer cites its clips by time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from egobutler.egorag import choices as mc
+from egobutler.egorag.corpus import Corpus, load_corpus
+from egobutler.egorag.records import Answer, Done, Evidence, Question, Searching, SearchTrace, Token
+from egobutler.egorag.retrieval import Query, RetrievalConfig, Retriever, query_weights
+from egobutler.egorag.timeparse import TimeWindow, parse_window
+
+log = logging.getLogger(__name__)
+
+ANSWER_TASK = (
+    "You are a personal memory assistant for the wearer of smart glasses. Answer the user's question "
+    "about their life using only the evidence below; cite moments by their [number]. If the evidence "
+    "does not say, answer that you don't know."
+)
+_BEFORE_THAT = re.compile(r"\b(before that|earlier than that|prior to that)\b", re.I)
+_AFTER_THAT = re.compile(r"\b(after that|later than that)\b", re.I)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+class Engine:
+    """Answers `Question`s over a `MemoryStore` (see the module docstring)."""
+
+    def __init__(self, store, llm=None, *, timezone: str = "UTC", day1: date | None = None,
+                 config: RetrievalConfig = RetrievalConfig(), evidence_k: int = 20, llm_weight: float = 0.3):
+        self.store = store
+        self.llm = llm
+        self.timezone = timezone
+        self.day1 = day1
+        self.config = config
+        self.evidence_k = evidence_k
+        self.llm_weight = llm_weight
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._version: str | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self.llm.model_id if self.llm is not None else "evidence-only"
+
+    # --------------------------------------------------------------- corpus
+    def retriever(self) -> Retriever:
+        """The retriever over the current memory (rebuilt when the memory changed)."""
+        version = self.store.data_version() if hasattr(self.store, "data_version") else "static"
+        with self._lock:
+            if self._retriever is None or version != self._version:
+                self._retriever = Retriever(load_corpus(self.store), self.store, self.config)
+                self._version = version
+            return self._retriever
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.retriever().corpus
+
+    # --------------------------------------------------------------- search
+    def window(self, question: Question) -> TimeWindow | None:
+        """The window a question names: explicit start/end, else parsed from its words or its history."""
+        if question.start is not None or question.end is not None:
+            end = min(question.end, question.query_time) if question.end else question.query_time
+            return TimeWindow(question.start, end, "given window", hard=True)
+        window = parse_window(question.text, question.query_time, timezone=self.timezone, day1=self.day1)
+        if question.history and _BEFORE_THAT.search(question.text):
+            cited = _last_cited_time(question.history, self.timezone)
+            if cited is not None:
+                end = min(cited, question.query_time)
+                return TimeWindow(end - timedelta(hours=12), end, "before that", recent=True, hard=True)
+        if question.history and _AFTER_THAT.search(question.text):
+            cited = _last_cited_time(question.history, self.timezone)
+            if cited is not None:
+                return TimeWindow(cited, question.query_time, "after that", hard=True)
+        return window
+
+    def query(self, question: Question, window: TimeWindow | None = None) -> Query:
+        wearer = question.wearer_id
+        name = self.corpus.wearer_name(wearer) if wearer else _only(self.corpus.wearer_names.values())
+        text = question.text
+        if question.history:
+            # Follow-ups ("what about Alice?") inherit the topic of the last user turn.
+            earlier = [t for role, t in question.history if role == "user"]
+            if earlier:
+                text = f"{earlier[-1]} {text}"
+        weights = query_weights(text, question.choices, choice_weight=self.config.choice_weight, wearer_name=name)
+        cut = min(window.end, question.query_time) if window is not None and window.hard else question.query_time
+        return Query(" ".join([text, *question.choices]), weights, cut, window, wearer, question.people)
+
+    def search(self, query: str, *, query_time: datetime, wearer_id: str | None = None, people: Sequence[str] = (),
+               start: datetime | None = None, end: datetime | None = None, k: int = 10) -> list[Evidence]:
+        """Evidence for free text ``query`` asked at ``query_time`` (best first)."""
+        question = Question(query, query_time, wearer_id=wearer_id, people=tuple(people), start=start, end=end)
+        evidence, _ = self._retrieve(question, k)
+        return evidence
+
+    def _retrieve(self, question: Question, k: int) -> tuple[list[Evidence], SearchTrace]:
+        window = self.window(question)
+        retriever = self.retriever()
+        query = self.query(question, window)
+        return retriever.search(query, k)
+
+    # --------------------------------------------------------------- answering
+    def ask(self, question: Question) -> Answer:
+        """Answer ``question`` (multiple choice when it has choices)."""
+        for event in self.ask_stream(question):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssertionError("ask_stream ended without an answer")
+
+    def ask_stream(self, question: Question) -> Iterator[Searching | Token | Done]:
+        """Events: `Searching` (evidence found), `Token`s of the answer, then `Done`."""
+        evidence, trace = self._retrieve(question, self.evidence_k)
+        yield Searching(trace, tuple(evidence))
+        if question.choices:
+            answer = self._choose(question, evidence, trace)
+            yield Token(answer.text)
+            yield Done(answer)
+            return
+        pieces: list[str] = []
+        for piece in self._free_form(question, evidence):
+            pieces.append(piece)
+            yield Token(piece)
+        text = "".join(pieces).strip()
+        yield Done(Answer(text, tuple(evidence), trace, self.model_id))
+
+    def option_scores(self, question: Question, evidence: Sequence[Evidence]) -> np.ndarray:
+        """Combined, standardised support of each option."""
+        corpus = self.corpus
+        name = corpus.wearer_name(question.wearer_id) if question.wearer_id else _only(corpus.wearer_names.values())
+        parts = [(mc.word_support(corpus, evidence, question.choices, wearer_name=name, query_time=question.query_time), 1.0)]
+        timed = mc.time_support(evidence, question.choices, question.query_time, timezone=self.timezone, day1=self.day1,
+                                depth=20)
+        if timed is not None:
+            parts.append((timed, 2.0))
+        if self.llm is not None and getattr(self.llm, "supports_scoring", False) and self.llm_weight:
+            try:
+                likelihood = self.llm.score_options(self._messages(question, evidence, for_choice=True),
+                                                    [f"{mc.LETTERS[i]}. {c}" for i, c in enumerate(question.choices)])
+                parts.append((np.asarray(likelihood, dtype=np.float64), self.llm_weight))
+            except Exception as exc:  # noqa: BLE001 - the LLM is one signal of several
+                log.warning("option scoring by %s failed: %s", self.model_id, exc)
+        return mc.combine(parts)
+
+    def _choose(self, question: Question, evidence: Sequence[Evidence], trace: SearchTrace) -> Answer:
+        scores = self.option_scores(question, evidence)
+        best = mc.pick(scores)
+        letter = mc.LETTERS[best]
+        cites = "; ".join(self.cite(e) for e in evidence[:3])
+        text = f"{letter}. {question.choices[best]}" + (f"\nEvidence: {cites}" if cites else "")
+        return Answer(text, tuple(evidence), trace, self.model_id, choice=letter)
+
+    def _free_form(self, question: Question, evidence: Sequence[Evidence]) -> Iterator[str]:
+        if not evidence:
+            yield "I found nothing in your memory about that before " + self.local(question.query_time) + "."
+            return
+        if self.llm is None:
+            yield from self._extractive(evidence)
+            return
+        try:
+            yield from self.llm.stream(self._messages(question, evidence), max_tokens=200)
+        except Exception as exc:  # noqa: BLE001 - fall back to quoting the evidence
+            log.warning("LLM answer failed (%s); quoting the evidence instead", exc)
+            yield from self._extractive(evidence)
+            return
+        yield "\n\nSources: " + "; ".join(f"[{i}] {self.cite(e)}" for i, e in enumerate(evidence[:5], 1))
+
+    def _extractive(self, evidence: Sequence[Evidence]) -> Iterator[str]:
+        yield "Here is what your memory shows:\n"
+        for e in evidence[:3]:
+            lines = " ".join(f"{ln.speaker + ': ' if ln.speaker else ''}{ln.text}" for ln in e.lines[:4])
+            yield f"- {self.cite(e)}: {lines}\n"
+
+    def _messages(self, question: Question, evidence: Sequence[Evidence], *, for_choice: bool = False):
+        from egobutler.egorag.llm import ChatMessage
+        from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
+
+        quoted = []
+        for e in evidence[:5]:
+            body = " ".join(f"{ln.speaker + ': ' if ln.speaker else ''}{ln.text}" for ln in e.lines[:6])
+            quoted.append(f"{self.local(e.start)} {body}")
+        messages = [ChatMessage("system", system_prompt(ANSWER_TASK))]
+        for role, text in question.history[-4:]:
+            messages.append(ChatMessage("assistant" if role == "assistant" else "user", text))
+        ask = f"{format_evidence_block(quoted)}\nNow: {self.local(question.query_time)}\nQuestion: {question.text}"
+        if for_choice:
+            ask += "\n" + "\n".join(f"{mc.LETTERS[i]}. {c}" for i, c in enumerate(question.choices)) + "\nAnswer:"
+        messages.append(ChatMessage("user", ask))
+        return messages
+
+    def local(self, when: datetime) -> str:
+        """A time as the user reads it (wearer's timezone)."""
+        return when.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M")
+
+    def cite(self, evidence: Evidence) -> str:
+        return f"{self.local(evidence.start)} (clip {evidence.clip_id[:8]})"
+
+
+def _only(values) -> str | None:
+    values = list(values)
+    return values[0] if len(values) == 1 else None
+
+
+def _last_cited_time(history: Sequence[tuple[str, str]], timezone: str) -> datetime | None:
+    """The first (best) time cited in the last assistant turn ("before that" refers to it)."""
+    for role, text in reversed(history):
+        if role == "assistant":
+            stamps = _ISO.findall(text)
+            if stamps:
+                return datetime.strptime(stamps[0], "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(timezone))
+            return None
+    return None

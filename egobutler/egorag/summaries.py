@@ -1,0 +1,120 @@
+"""Hierarchical memory: 10-minute, hour and day summaries over clips.
+
+Two builders: an LLM (when it is strong enough to be worth it) and a deterministic
+extractive one (the default with the tiny bundled model) that keeps the window's most
+central lines — those whose words recur most across the window — and names who spoke.
+Rebuilds are incremental: a summary's ``model_id`` ends with a fingerprint of the lines
+it was built from, so only windows whose lines changed are rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from egobutler.egorag.text import tokenize
+
+log = logging.getLogger(__name__)
+
+LEVELS = {"10min": timedelta(minutes=10), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+LINES_PER_LEVEL = {"10min": 3, "hour": 6, "day": 10}
+TINY_MODELS = ("smollm2-135m", "smollm2-360m")
+
+
+def use_llm(summarizer: str, llm, llm_model: str | None) -> bool:
+    """``auto`` uses the LLM only when one is configured and it is not a tiny default."""
+    if summarizer == "extractive" or llm is None:
+        return False
+    if summarizer == "llm":
+        return True
+    return not any(t in (llm_model or llm.model_id).lower() for t in TINY_MODELS)
+
+
+def window_start(when: datetime, level: str, timezone: str) -> datetime:
+    """Start of the ``level`` window holding ``when`` (local days, aligned hours and 10 minutes)."""
+    local = when.astimezone(ZoneInfo(timezone))
+    if level == "day":
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if level == "hour":
+        return local.replace(minute=0, second=0, microsecond=0)
+    return local.replace(minute=local.minute - local.minute % 10, second=0, microsecond=0)
+
+
+def extractive_summary(lines: Sequence[tuple[str | None, str]], n: int) -> str:
+    """The ``n`` most central of (speaker, text) lines, in order, plus who spoke."""
+    toks = [set(tokenize(text)) for _, text in lines]
+    freq = Counter(t for ts in toks for t in ts)
+    scored = []
+    seen: set[str] = set()
+    for i, ((speaker, text), ts) in enumerate(zip(lines, toks)):
+        key = text.strip().lower()
+        if not ts or key in seen:
+            continue
+        seen.add(key)
+        scored.append((sum(freq[t] for t in ts) / (len(ts) ** 0.5), i))
+    keep = sorted(i for _, i in sorted(scored, reverse=True)[:n])
+    body = " ".join(f"{lines[i][0]}: {lines[i][1]}" if lines[i][0] else lines[i][1] for i in keep)
+    speakers = [s for s, _ in Counter(s for s, _ in lines if s and s != "me").most_common(6)]
+    return body + (f" (People talking: {', '.join(speakers)}.)" if speakers else "")
+
+
+def _fingerprint(line_ids: Sequence[str]) -> str:
+    return hashlib.sha1("\x1f".join(sorted(line_ids)).encode()).hexdigest()[:10]
+
+
+def build_summaries(store, *, timezone: str = "UTC", wearer_id: str | None = None, llm=None,
+                    levels: Sequence[str] = ("10min", "hour", "day"), index: bool = True,
+                    progress: Callable[[int, int], None] | None = None) -> int:
+    """Build or refresh summaries for every window whose lines changed; returns how many were written."""
+    from egobutler.memory_db.records import Summary
+
+    names = store.speaker_names()
+    builder = f"llm:{llm.model_id}" if llm is not None else "extractive-v1"
+    wearers = [wearer_id] if wearer_id else [w.id for w in store.wearers()]
+    written = 0
+    for wid in wearers:
+        lines = store.lines(wearer_id=wid)
+        existing = {(x.level, x.start.timestamp()): x.model_id for x in store.summaries(wearer_id=wid)}
+        todo = []
+        for level in levels:
+            groups: dict[datetime, list] = {}
+            for line in lines:
+                groups.setdefault(window_start(line.start, level, timezone), []).append(line)
+            for start, group in groups.items():
+                model_id = f"{builder}#{_fingerprint([ln.id for ln in group])}"
+                if existing.get((level, start.timestamp())) != model_id:
+                    todo.append((level, start, group, model_id))
+        out = []
+        for n, (level, start, group, model_id) in enumerate(todo, 1):
+            pairs = [(names.get(ln.speaker_id or "", None) if ln.kind == "utterance" else None, ln.text) for ln in group]
+            text = _llm_summary(llm, pairs, level) if llm is not None else extractive_summary(pairs, LINES_PER_LEVEL[level])
+            out.append(Summary(wid, level, start, start + LEVELS[level], text, model_id))
+            if progress:
+                progress(n, len(todo))
+        for i in range(0, len(out), 500):
+            store.add_summaries(out[i:i + 500], index=False)
+        written += len(out)
+    if index and written:
+        store.sync_index()
+    return written
+
+
+def _llm_summary(llm, pairs: Sequence[tuple[str | None, str]], level: str) -> str:
+    from egobutler.egorag.llm import ChatMessage
+    from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
+
+    quoted = [f"{s}: {t}" if s else t for s, t in pairs][:120]
+    messages = [
+        ChatMessage("system", system_prompt("Summarise the wearer's recorded memories in a few factual sentences: "
+                                            "what they did, where, with whom, what was decided.")),
+        ChatMessage("user", f"{format_evidence_block(quoted, numbered=False)}\nSummary of this {level}:"),
+    ]
+    try:
+        return llm.generate(messages, max_tokens=160).strip() or extractive_summary(pairs, LINES_PER_LEVEL[level])
+    except Exception as exc:  # noqa: BLE001 - one window failing must not stop the others
+        log.warning("LLM summary failed (%s); using the extractive one", exc)
+        return extractive_summary(pairs, LINES_PER_LEVEL[level])
