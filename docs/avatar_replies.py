@@ -30,7 +30,7 @@ def main() -> None:
     for reply, gesture in REPLIES:
         # The UI passes the gesture the reply implies; the reply itself is the caption.
         motion = animate_reply(gesture, args.seconds, generator=gen)
-        frames += render_frames(motion, Camera(width=400, height=300), title=f"{reply}  [{gesture}]")
+        frames += render_frames(motion, Camera(width=400, height=300), title=f"{reply}\n[{gesture}]")
     write_mp4(frames, args.out, fps=30.0)
     print(f"wrote {args.out} ({len(frames)} frames)")
 

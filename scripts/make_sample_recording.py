@@ -43,7 +43,7 @@ DIALOGUE = [
     (4.5, "en-us+m7", "Yes, the keys are on the kitchen table, next to the red mug."),
     (10.0, "en-us+m1", "Thanks, I will take them before we leave."),
     (17.0, "en-us+m7", "Our train to the city leaves at nine o'clock."),
-    (23.0, "en-us+f4", "Do not forget the umbrella, it will rain this afternoon."),
+    (21.0, "en-us+f4", "Do not forget the umbrella, it will rain this afternoon."),
     (31.0, "en-us+m1", "I will grab the umbrella from the front door."),
     (48.0, "en-us+f4", "I put the shopping list on the fridge."),
     (53.5, "en-us+m1", "Good, I will buy milk and bread on the way home."),
@@ -56,7 +56,7 @@ MOTION = [("still", 26.0), ("walk", 22.0), ("still", 27.0)]
 
 def render_frame(t_s: float):
     """One 640x480 frame of the scene at ``t_s`` (PIL image)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     start, end, sign, colour, prop = next(s for s in SCENES if s[0] <= t_s < s[1] or s is SCENES[-1])
     image = Image.new("RGB", SIZE, colour)

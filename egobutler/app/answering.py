@@ -34,8 +34,19 @@ def engine_timezone(settings: Settings, store, wearer_id: str | None = None) -> 
     return zones.pop() if len(zones) == 1 else settings.timezone
 
 
+def tiny_llm(settings: Settings) -> bool:
+    """Whether the configured LLM is a tiny default (too weak to score options or write summaries)."""
+    from egobutler.egorag.summaries import TINY_MODELS
+
+    return settings.llm != "none" and any(t in (settings.llm_model or "").lower() for t in TINY_MODELS)
+
+
 def build_engine(settings: Settings, store, *, llm=..., wearer_id: str | None = None) -> Engine:
     """The `Engine` for ``store`` with the configured LLM (pass ``llm=None`` for evidence-only)."""
     if llm is ...:
         llm = load_configured_llm(settings)
-    return Engine(store, llm, timezone=engine_timezone(settings, store, wearer_id), day1=day1_of(settings))
+    # A tiny model's option likelihood is near chance and costs 40-100 s per question on
+    # 2 busy cores (measured on SmolLM2-135M): multiple choice then rests on the evidence.
+    tiny = llm is not None and tiny_llm(settings)
+    return Engine(store, llm, timezone=engine_timezone(settings, store, wearer_id), day1=day1_of(settings),
+                  llm_weight=0.0 if tiny else 0.3)

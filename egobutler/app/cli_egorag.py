@@ -120,7 +120,7 @@ def bench_egolifeqa(
     as_json: bool = JsonOption,
 ) -> None:
     """Run EgoLifeQA on the imported memory; interrupted runs resume from DIR/results.jsonl."""
-    from egobutler.app.answering import build_engine, day1_of
+    from egobutler.app.answering import build_engine, day1_of, tiny_llm
     from egobutler.egorag import bench
     from egobutler.egorag.egolifeqa import DayClock
 
@@ -131,7 +131,8 @@ def bench_egolifeqa(
     try:
         if not store.counts().get("clips"):
             raise AppError("the memory is empty; import the week first with `egobutler import egolife PATH`")
-        use_llm = answerer == "default" and not retrieval_only
+        # Multiple choice with a tiny LLM rests on evidence scoring alone (see build_engine): skip loading it.
+        use_llm = answerer == "default" and not retrieval_only and not tiny_llm(settings)
         engine = build_engine(settings, store, wearer_id=wearer, **({} if use_llm else {"llm": None}))
         qs, gold = bench.load_bench(questions, DayClock(day1_of(settings), engine.timezone))
         qs = qs[:limit] if limit else qs
@@ -140,7 +141,7 @@ def bench_egolifeqa(
             task = bar.add_task(f"EgoLifeQA ({answerer})", total=len(qs))
             results = bench.run_bench(qs, run, out, retrieval_only=retrieval_only,
                                       progress=lambda d, t: bar.update(task, completed=d))
-        name = answerer if answerer == "keyword" else f"default ({engine.model_id})"
+        name = answerer if answerer == "keyword" else f"default ({settings.llm}:{settings.llm_model}; " + ("evidence + LLM option scoring)" if use_llm else "evidence option scoring, the tiny LLM is not used for choices)")
         report = bench.score(results, gold, answerer=name, retrieval_only=retrieval_only)
         bench.write_report(report, out)
     finally:

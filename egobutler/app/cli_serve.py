@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -37,21 +38,30 @@ def serve(
         raise AppError(str(exc)) from None
     if mcp:
         _require_mcp()
+    # Gradio serves its own upload/cache folder too: keep it in the data dir, not a /tmp shared
+    # with every other Gradio app on the machine.
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(settings.home / "cache" / "gradio"))
     from egobutler.app.ui_wiring import build_ui_services
     from egobutler.ui.app import build_app
     from egobutler.ui.launch import launch_app
 
     services = build_ui_services(settings, warm=True)
     demo = build_app(services)
-    print(f"egobutler: serving {settings.home} on http://{settings.host}:{settings.port or '(free port)'}",
-          file=sys.stderr)
     try:
-        launch_app(demo, media_dir=settings.media_dir, host=settings.host, port=settings.port,
-                   auth=settings.auth, auth_token=settings.auth_token, mcp_server=mcp, block=True)
+        url = launch_app(demo, media_dir=settings.media_dir, host=settings.host, port=settings.port,
+                         auth=settings.auth, auth_token=settings.auth_token, mcp_server=mcp, block=False, quiet=True)
+        print(f"egobutler: the memory in {settings.home} is at {url}" + (f" (MCP: {url}gradio_api/mcp/)" if mcp else ""),
+              file=sys.stderr)
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop closes the server cleanly
+        demo.block_thread()  # until Ctrl-C or SIGTERM
     except UiError as exc:
         raise AppError(str(exc)) from None
     finally:
         services.store.close()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _require_mcp() -> None:

@@ -16,6 +16,7 @@ _FIXABLE_BASES = (
     "egobutler.egogpt.errors:PerceptionError",
     "egobutler.motion.errors:MotionError",
     "egobutler.egorag.errors:EgoRagError",
+    "egobutler.ui.errors:UiError",
 )
 
 

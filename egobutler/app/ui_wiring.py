@@ -47,7 +47,7 @@ def build_ui_services(settings: Settings, *, store=None, engine=None, warm: bool
         store=store,
         engine=engine,
         media_dir=settings.media_dir,
-        clock=Clock(settings.timezone, _day1(settings)),
+        clock=Clock(getattr(engine, "timezone", settings.timezone), _day1(settings)),
         avatar=avatar_for(settings, warm=warm),
         enroll=enroll_for(store, settings.default_wearer),
         ingest_status=worker.status if worker else None,
@@ -66,15 +66,16 @@ def _day1(settings: Settings) -> date | None:
 
 
 # ---------------------------------------------------------------- settings view
-_SHOWN = ("home", "database_url", "chroma_url", "embedder", "embedder_model", "default_wearer", "timezone",
-          "day1", "inbox", "stages", "captioner", "captioner_model", "captioner_base_url", "asr", "asr_model",
-          "diarizer", "diarizer_model", "ocr", "motion_narrator", "motion_narrator_model", "motion_generator",
-          "motion_generator_model", "llm", "llm_model", "llm_base_url", "summarizer", "host", "port")
+_SHOWN = ("llm", "llm_model", "llm_base_url", "embedder", "embedder_model", "captioner", "captioner_model",
+          "captioner_base_url", "asr", "asr_model", "diarizer", "diarizer_model", "ocr", "motion_narrator",
+          "motion_narrator_model", "motion_generator", "motion_generator_model", "summarizer", "stages",
+          "default_wearer", "timezone", "day1", "home", "chroma_url", "inbox", "host", "port")
 
 
 def settings_view(settings: Settings) -> dict[str, Any]:
     """What is in use, for the read-only settings screen (no keys, passwords or URL secrets)."""
-    view: dict[str, Any] = {name: _redact(getattr(settings, name)) for name in _SHOWN}
+    view: dict[str, Any] = {name: _redact(getattr(settings, name)) for name in _SHOWN
+                            if getattr(settings, name) not in (None, "", [])}
     view["database"] = _redact(settings.db_url)
     view["media dir"] = str(settings.media_dir)
     view["authentication"] = "on" if (settings.auth or settings.auth_token) else "off (loopback only)"

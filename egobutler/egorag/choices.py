@@ -42,14 +42,18 @@ def word_support(corpus: Corpus, evidence: Sequence[Evidence], choices: Sequence
                  wearer_name: str | None = None, depth: int = 20, query_time=None, smoothing: float = 1.0) -> np.ndarray:
     """Per option: how much more its distinctive words occur in the evidence than in the memory at large.
 
-    The option's BM25 mass over the top ``depth`` clips is divided by its expected mass
-    over as many clips drawn from all memory before the query time (a lift: words that
-    are everywhere — "phone", "table" — earn little), ``smoothing`` keeping rare words sane.
+    The option's BM25 mass over the top ``depth`` clips, each weighted by its retrieval
+    score relative to the best, is divided by its expected mass over as many clips drawn
+    from all memory before the query time (a lift: words that are everywhere — "phone",
+    "table" — earn little); ``smoothing`` keeps rare words sane.
     """
-    rows = [corpus.index_of[e.clip_id] for e in evidence[:depth] if e.clip_id in corpus.index_of]
+    kept = [e for e in evidence[:depth] if e.clip_id in corpus.index_of]
     out = np.zeros(len(choices))
-    if not rows:
+    if not kept:
         return out
+    rows = [corpus.index_of[e.clip_id] for e in kept]
+    weight = np.array([max(e.score, 0.0) for e in kept])
+    weight = weight / weight.max() if weight.max() > 0 else np.ones(len(kept))
     sub = corpus.bm25.matrix[rows]
     background = corpus.bm25.matrix[corpus.mask(before=query_time)] if query_time is not None else corpus.bm25.matrix
     for j, toks in enumerate(option_tokens(choices, wearer_name)):
@@ -57,8 +61,8 @@ def word_support(corpus: Corpus, evidence: Sequence[Evidence], choices: Sequence
         if not len(ids):
             continue
         # Long options have more words to match: scale by sqrt(#words) (keeps some credit).
-        found = float(sub[:, ids].sum()) / np.sqrt(len(toks))
-        expected = float(background[:, ids].sum()) / max(background.shape[0], 1) * len(rows) / np.sqrt(len(toks))
+        found = float(weight @ np.asarray(sub[:, ids].sum(axis=1)).ravel()) / np.sqrt(len(toks))
+        expected = float(background[:, ids].sum()) / max(background.shape[0], 1) * weight.sum() / np.sqrt(len(toks))
         out[j] = found / (expected + smoothing)
     return out
 

@@ -170,7 +170,7 @@ class Retriever:
         began = time.perf_counter()
         s = self.scores(query)
         candidates = int((s > 0).sum())
-        order = np.argsort(-s, kind="stable")[:k]
+        order = top_k(s, k)
         evidence = [self.evidence(int(i), float(s[i]), query) for i in order if s[i] > 0]
         window = (query.window.start if query.window else None, query.query_time)
         label = query.window.label if query.window else "everything before the question"
@@ -189,6 +189,17 @@ class Retriever:
             lines = [lines[j] for j in sorted(best)]
         return Evidence(doc.clip_id, doc.wearer_id, doc.start, doc.end, score, tuple(lines),
                         doc.thumbnail_path, doc.video_path, doc.video_offset_s)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` best scores, best first (argpartition: linear in the corpus size)."""
+    if k <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64)
+    if k < len(scores):
+        part = np.argpartition(-scores, k - 1)[:k]
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))]
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:

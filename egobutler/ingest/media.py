@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from egobutler.ingest.clips import ClipSpan
 from egobutler.memory_db.records import Clip
 
 log = logging.getLogger(__name__)

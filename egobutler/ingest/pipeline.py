@@ -221,7 +221,7 @@ class Pipeline:
             if other is not stage and other.kind == stage.kind:
                 entry = self.store.ledger(clip_id, other.name)
                 others |= {other.model_id, entry.model_id if entry else ""}
-        kept = [l for l in self.store.lines(clip_ids=[clip_id], kinds=[stage.kind]) if l.model_id in others]
+        kept = [x for x in self.store.lines(clip_ids=[clip_id], kinds=[stage.kind]) if x.model_id in others]
         self.store.replace_lines(clip_id, stage.kind, kept + lines)
 
     def _lines(self, stage: Stage, media: ClipMedia, output: StageOutput) -> list[MemoryLine]:

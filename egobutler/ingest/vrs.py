@@ -159,7 +159,7 @@ def _mux_audio(container, stream, audio: np.ndarray, rate: int) -> None:
 
 
 def _write_imu(provider, t0_ns: int, path: Path) -> None:
-    sid = next((s for s in (provider.get_stream_id_from_label(l) for l in IMU_LABELS) if s is not None), None)
+    sid = next((s for s in (provider.get_stream_id_from_label(label) for label in IMU_LABELS) if s is not None), None)
     if sid is None or provider.get_num_data(sid) == 0:
         return
     rows = []

@@ -2,10 +2,11 @@
 
 For users who have the dataset (it is not bundled).  A frame holds, for the 22 SMPL joints:
 ``[0]`` root angular velocity about the vertical axis, ``[1:3]`` root planar velocity in its
-own facing frame, ``[3]`` root height, ``[4:67]`` the other 21 joints' positions (horizontally
-relative to the root and facing-normalised; heights absolute), then rotations, velocities and foot contacts, which the
-positions do not need.  The dataset is y-up, facing +z, 20 fps; :func:`load_features` returns
-our convention: z-up, metres, facing +x.
+own facing frame, ``[3]`` root height, ``[4:67]`` the other 21 joints' positions
+(horizontally relative to the root and facing-normalised; heights absolute), then
+rotations, velocities and foot contacts, which the positions do not need.  The dataset is
+y-up, facing +z, 20 fps; :func:`load_features` returns our convention: z-up, metres,
+facing +x.
 """
 
 from __future__ import annotations

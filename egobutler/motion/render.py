@@ -97,7 +97,7 @@ def render_frames(motion: MocapClip, camera: Camera | None = None, title: str | 
         r = 0.1 * scale  # head radius, metres → pixels
         draw.ellipse([hx - r, hy - r, hx + r, hy + r], fill=_MID)
         if title:
-            draw.text((10, 10), title[:60], fill=(40, 40, 40))
+            draw.multiline_text((10, 10), "\n".join(line[:70] for line in title.splitlines()[:3]), fill=(40, 40, 40))
         frames.append(np.asarray(img))
     return frames
 

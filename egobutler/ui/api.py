@@ -47,8 +47,8 @@ def evidence_json(services: UiServices, item: Evidence) -> dict[str, Any]:
         "start": item.start.isoformat(),
         "end": item.end.isoformat(),
         "score": round(float(item.score), 4),
-        "lines": [{"start": l.start.isoformat(), "kind": l.kind, "speaker": l.speaker, "text": l.text}
-                  for l in item.lines],
+        "lines": [{"start": ln.start.isoformat(), "kind": ln.kind, "speaker": ln.speaker, "text": ln.text}
+                  for ln in item.lines],
         "has_thumbnail": media_file(services.media_dir, item.thumbnail_path) is not None,
         "has_video": video is not None,
         "video_offset_s": item.video_offset_s,

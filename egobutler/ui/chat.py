@@ -46,6 +46,7 @@ class ChatControls:
     end: gr.Textbox
     people: gr.Dropdown
     wearer: gr.Dropdown
+    filters: gr.Accordion
 
 
 def build_question(services: UiServices, text: str, filters: Filters,
@@ -103,7 +104,7 @@ def _respond(services: UiServices, message: str, messages: list[dict], turns: li
     try:
         question = build_question(services, message, filters, history)
     except TimeInputError as exc:
-        yield messages + [{"role": "assistant", "content": f"⚠️ {_plain(str(exc))}"}], turns, []
+        yield messages + [{"role": "assistant", "content": f"**Not done:** {_plain(str(exc))}"}], turns, []
         return
     yield messages + [_thought("searching…", "pending")], turns, []
     evidence: list[Evidence] = []
@@ -124,7 +125,7 @@ def _respond(services: UiServices, message: str, messages: list[dict], turns: li
                 yield messages, turns, evidence
     except (EgoRagError, MemoryError_) as exc:
         log.warning("answering failed: %s", exc)
-        messages.append({"role": "assistant", "content": f"⚠️ {_plain(str(exc))}"})
+        messages.append({"role": "assistant", "content": f"**Not done:** {_plain(str(exc))}"})
         yield messages, turns, evidence
 
 
@@ -166,7 +167,7 @@ def build_chat(services: UiServices) -> ChatControls:
                 textbox = gr.Textbox(placeholder="Ask about your life log…", show_label=False, scale=5,
                                      elem_id="eb-question", submit_btn=True)
                 clear = gr.Button("New chat", scale=1, variant="secondary", elem_id="eb-clear")
-            with gr.Accordion("Filters", open=False, elem_id="eb-filters"):
+            with gr.Accordion("Filters", open=False, elem_id="eb-filters") as filters_box:
                 placeholder = "YYYY-MM-DD [HH:MM]" + (" or DAYn [HH:MM]" if services.clock.day1 else "")
                 with gr.Row():
                     start = gr.Textbox(label="From", placeholder=placeholder, elem_id="eb-from")
@@ -209,7 +210,7 @@ def build_chat(services: UiServices) -> ChatControls:
                        api_visibility="private")
     cards.click(on_card, [evidence], [player], api_visibility="private")
     clear.click(reset, None, [chatbot, messages, turns, cards, player], api_visibility="private")
-    return ChatControls(textbox=textbox, start=start, end=end, people=people, wearer=wearer)
+    return ChatControls(textbox=textbox, start=start, end=end, people=people, wearer=wearer, filters=filters_box)
 
 
 def _avatar_panel(services: UiServices) -> tuple[gr.Image, gr.Video]:

@@ -65,8 +65,9 @@ def _counts(counter) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(dict(counter).items())) or "none"
 
 
-def build_ingest(services: UiServices) -> Loader:
-    """Lay out the ingest tab; the status refreshes every `REFRESH_S` seconds while the page is open."""
+def build_ingest(services: UiServices) -> tuple[Loader, gr.Timer]:
+    """Lay out the ingest tab; its timer refreshes the status every `REFRESH_S` seconds while active
+    (the app activates it only while this tab is shown)."""
     can_ingest = services.ingest_paths is not None
     progress = gr.Markdown(elem_id="eb-ingest-progress")
     with gr.Row(visible=can_ingest or services.retry_failed is not None):
@@ -79,7 +80,7 @@ def build_ingest(services: UiServices) -> Loader:
     message = gr.Markdown(elem_id="eb-ingest-message")
     failures = gr.Dataframe(headers=FAILURE_HEADERS, label="Failures", interactive=False, wrap=True)
     recordings = gr.Dataframe(headers=RECORDING_HEADERS, label="Recordings", interactive=False, wrap=True)
-    timer = gr.Timer(REFRESH_S)
+    timer = gr.Timer(REFRESH_S, active=False)
 
     def status():
         return progress_markdown(services), failure_rows(services), recording_rows(services)
@@ -89,7 +90,7 @@ def build_ingest(services: UiServices) -> Loader:
             return html.escape(str(action(*args)), quote=False)
         except Exception as exc:  # noqa: BLE001 — shown to the user; the worker logs the details
             log.warning("ingest action failed: %s", exc)
-            return f"⚠️ {html.escape(str(exc), quote=False)}"
+            return f"**Not done:** {html.escape(str(exc), quote=False)}"
 
     def send_files(files: list[str] | None) -> str:
         if not files:
@@ -101,4 +102,4 @@ def build_ingest(services: UiServices) -> Loader:
     send.click(send_files, [upload], [message], **private)
     inbox.click(lambda: run(services.ingest_paths, [services.inbox]), None, [message], **private)
     retry.click(lambda: run(services.retry_failed), None, [message], **private)
-    return Loader(status, [], [progress, failures, recordings])
+    return Loader(status, [], [progress, failures, recordings]), timer

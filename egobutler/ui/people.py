@@ -128,7 +128,7 @@ def build_people(services: UiServices) -> Loader:
         if detail is None:
             return gr.update(choices=[], value=[]), "", "", gr.skip()
         clock = services.clock
-        choices = [(f"{clock.day_label(l.start)} {clock.hms(l.start)} — {l.text}", l.id) for l in detail.utterances]
+        choices = [(f"{clock.day_label(ln.start)} {clock.hms(ln.start)} — {ln.text}", ln.id) for ln in detail.utterances]
         return (gr.update(choices=choices, value=[]), _samples_html(services, detail.utterances),
                 detail.person.name or "", detail.person.kind)
 
@@ -139,37 +139,10 @@ def build_people(services: UiServices) -> Loader:
 
     def act(action, *args):
         try:
-            message, selected = action(*args)
+            message, selected = action(services, *args)
         except MemoryError_ as exc:
-            return (gr.skip(), gr.skip(), gr.skip(), f"⚠️ {_md(exc)}")
+            return (gr.skip(), gr.skip(), gr.skip(), f"**Not done:** {_md(exc)}")
         return refreshed(message, selected)
-
-    def do_rename(person_id: str, new_name: str):
-        if not person_id or not new_name.strip():
-            raise MemoryError_("pick a person and type a name")
-        services.store.rename_person(person_id, new_name.strip())
-        return f"Renamed {_md(person_id)} to **{_md(new_name.strip())}**.", person_id
-
-    def do_kind(person_id: str, new_kind: str):
-        if not person_id:
-            raise MemoryError_("pick a person first")
-        services.store.set_person_kind(person_id, new_kind)
-        return f"{_md(person_id)} is now marked as {_md(new_kind)}.", person_id
-
-    def do_merge(drop_id: str, keep_id: str):
-        if not drop_id or not keep_id:
-            raise MemoryError_("pick the person and who to merge them into")
-        services.store.merge_people(keep_id, drop_id)
-        return f"Merged {_md(drop_id)} into {_md(keep_id)}.", keep_id
-
-    def do_split(person_id: str, line_ids: list[str], new_name: str):
-        new = split_person(services, person_id, line_ids or [], new_name or "")
-        return f"Moved {len(line_ids)} utterances to {_md(new.display_name)} ({_md(new.id)}).", new.id
-
-    def do_enroll(audio: str | None, who: str):
-        if services.enroll is None or not audio or not (who or "").strip():
-            raise MemoryError_("upload a recording of one voice and say whose it is")
-        return _md(services.enroll(Path(audio), who.strip())), None
 
     outputs = [table, person, merge_into, status]
     private = {"api_visibility": "private"}
@@ -181,7 +154,44 @@ def build_people(services: UiServices) -> Loader:
     merge.click(lambda p, k: act(do_merge, p, k), [person, merge_into], outputs, **private)
     split.click(lambda p, ids, n: act(do_split, p, ids, n), [person, utterances, split_name], outputs, **private)
     enroll.click(lambda a, w: act(do_enroll, a, w), [enroll_audio, enroll_name], outputs, **private)
-    return Loader(lambda: refreshed("", None)[:3], [], [table, person, merge_into])
+    def reload():
+        choices = person_choices(services)
+        return people_rows(services), gr.update(choices=choices), gr.update(choices=choices)
+
+    return Loader(reload, [], [table, person, merge_into])
+
+
+# Actions: each returns (a one-line markdown message, the person to select afterwards).
+def do_rename(services: UiServices, person_id: str, new_name: str) -> tuple[str, str | None]:
+    if not person_id or not (new_name or "").strip():
+        raise MemoryError_("pick a person and type a name")
+    services.store.rename_person(person_id, new_name.strip())
+    return f"Renamed {_md(person_id)} to **{_md(new_name.strip())}**.", person_id
+
+
+def do_kind(services: UiServices, person_id: str, new_kind: str) -> tuple[str, str | None]:
+    if not person_id:
+        raise MemoryError_("pick a person first")
+    services.store.set_person_kind(person_id, new_kind)
+    return f"{_md(person_id)} is now marked as {_md(new_kind)}.", person_id
+
+
+def do_merge(services: UiServices, drop_id: str, keep_id: str) -> tuple[str, str | None]:
+    if not drop_id or not keep_id:
+        raise MemoryError_("pick the person and who to merge them into")
+    services.store.merge_people(keep_id, drop_id)
+    return f"Merged {_md(drop_id)} into {_md(keep_id)}.", keep_id
+
+
+def do_split(services: UiServices, person_id: str, line_ids: list[str] | None, new_name: str) -> tuple[str, str | None]:
+    new = split_person(services, person_id, line_ids or [], new_name or "")
+    return f"Moved {len(line_ids or [])} utterances to {_md(new.display_name)} ({_md(new.id)}).", new.id
+
+
+def do_enroll(services: UiServices, audio: str | None, who: str) -> tuple[str, str | None]:
+    if services.enroll is None or not audio or not (who or "").strip():
+        raise MemoryError_("upload a recording of one voice and say whose it is")
+    return _md(services.enroll(Path(audio), who.strip())), None
 
 
 def _md(text: object) -> str:

@@ -18,7 +18,9 @@ def settings_rows(services: UiServices) -> list[list[str]]:
 
 
 def _secret(name: str) -> bool:
-    return any(word in name.lower() for word in ("key", "token", "auth", "password", "secret"))
+    """Settings whose values must never be shown (the app's view should leave them out anyway)."""
+    name = name.lower().replace(" ", "_")
+    return name == "auth" or name.endswith(("key", "token", "password", "secret"))
 
 
 def _text(value: object) -> str:
@@ -33,5 +35,5 @@ def build_settings(services: UiServices) -> Loader:
     gr.Markdown("Read-only. Change settings in `egobutler.toml` in the data dir or with `EGOBUTLER_*` "
                 "variables, then restart `egobutler serve`.")
     table = gr.Dataframe(headers=["setting", "value"], label="In use", interactive=False, wrap=True,
-                         elem_id="eb-settings")
+                         elem_id="eb-settings", max_height=900)
     return Loader(lambda: settings_rows(services), [], [table])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import gradio as gr
 
@@ -77,8 +77,8 @@ def clip_cards(services: UiServices, view: HourView) -> list[Card]:
     for clip in view.clips:
         lines = view.lines.get(clip.id, ())
         shown = tuple(
-            CardLine(clock.hms(l.start), l.kind, l.text, names.get(l.speaker_id, l.speaker_id) if l.speaker_id else None)
-            for l in lines[:MAX_CARD_LINES]
+            CardLine(clock.hms(ln.start), ln.kind, ln.text, names.get(ln.speaker_id, ln.speaker_id) if ln.speaker_id else None)
+            for ln in lines[:MAX_CARD_LINES]
         )
         more = f" · {len(lines) - MAX_CARD_LINES} more lines" if len(lines) > MAX_CARD_LINES else ""
         thumb = media_file(services.media_dir, clip.thumbnail_path)
@@ -141,9 +141,9 @@ def build_timeline(services: UiServices, chat: ChatControls, tabs: gr.Tabs, chat
 
     def ask_about(clip: Clip | None):
         if clip is None:
-            return (gr.skip(),) * 5
+            return (gr.skip(),) * 6
         question, start, end = window_prefill(services, clip.start, clip.end)
-        return question, start, end, clip.wearer_id, gr.Tabs(selected=chat_tab_id)
+        return question, start, end, clip.wearer_id, gr.Accordion(open=True), gr.Tabs(selected=chat_tab_id)
 
     private = {"api_visibility": "private"}
     refresh.click(load_days, [wearer], [day], **private)
@@ -151,5 +151,5 @@ def build_timeline(services: UiServices, chat: ChatControls, tabs: gr.Tabs, chat
     day.change(pick_day, [day, wearer], [day_summary, hour], **private)
     hour.change(pick_hour, [day, hour, wearer], [hour_summary, cards, clips_state], **private)
     cards.click(pick_clip, [clips_state], [player, clip_text, selected, ask], **private)
-    ask.click(ask_about, [selected], [chat.textbox, chat.start, chat.end, chat.wearer, tabs], **private)
+    ask.click(ask_about, [selected], [chat.textbox, chat.start, chat.end, chat.wearer, chat.filters, tabs], **private)
     return Loader(load_all, [], [day, wearer])

@@ -77,6 +77,20 @@ def test_unknown_model_lists_what_the_server_offers(llm_server):
         load_llm("openai", model="gpt-9", base_url=llm_server.url)
 
 
+def test_ollama_style_latest_tag_counts_as_served(llm_server):
+    llm_server.model = "llama3.2:latest"
+    llm = OpenAICompatLLM("llama3.2", base_url=llm_server.url)
+    llm.load()  # no "not served" error: Ollama serves plain names as :latest
+
+
+def test_a_failed_load_is_checked_again_on_the_next_call(llm_server):
+    llm_server.api_key = "sk-right"
+    llm = OpenAICompatLLM(llm_server.model, base_url=llm_server.url, api_key="sk-wrong")
+    for _ in range(2):
+        with pytest.raises(LLMUnavailable, match="rejected the API key"):
+            llm.generate(QUESTION)
+
+
 def test_404_on_completion_lists_what_the_server_offers(llm_server):
     llm = _llm(llm_server)
     llm.model_id = "renamed-meanwhile"  # the server stopped serving it after load

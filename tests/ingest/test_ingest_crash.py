@@ -28,7 +28,7 @@ def ledger_done(db: Path, stage: str) -> int:
 def memory_of(home: Path) -> dict:
     store = MemoryStore.open(f"sqlite:///{home / 'memory.db'}", home / "media")
     try:
-        lines = sorted((l.id, l.kind, l.clip_id, l.start, l.end, l.text, l.model_id) for l in store.lines())
+        lines = sorted((x.id, x.kind, x.clip_id, x.start, x.end, x.text, x.model_id) for x in store.lines())
         clips = sorted((c.id, c.start, c.end, c.thumbnail_path, c.video_path) for c in store.clips())
         ledger = sorted((e.clip_id, e.stage, e.status, e.model_id) for e in store.ledger_entries())
         return {"lines": lines, "clips": clips, "ledger": ledger, "counts": store.counts(),
@@ -39,7 +39,7 @@ def memory_of(home: Path) -> dict:
 
 @pytest.mark.slow
 def test_kill_9_mid_ingest_then_restart_equals_an_uninterrupted_run(sample, cli_env, egobutler_cmd, tmp_path):
-    env = dict(cli_env, EGOBUTLER_STAGES=STAGES, EGOBUTLER_TEST_SLOW_S="3")
+    env = dict(cli_env, EGOBUTLER_STAGES=STAGES, EGOBUTLER_TEST_SLOW_S="1.5")
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
     command = egobutler_cmd + ["ingest", str(sample), "--json"]
 
@@ -67,8 +67,3 @@ def test_kill_9_mid_ingest_then_restart_equals_an_uninterrupted_run(sample, cli_
     assert after_crash["counts"] == reference["counts"]
     assert reference["counts"]["captions"] == 3 and reference["counts"]["motion_segments"] == 3
     assert after_crash["recordings"] == reference["recordings"] == [(reference["recordings"][0][0], "done")]
-
-    # And once more: a no-op.
-    again = subprocess.run(command, env=dict(env, EGOBUTLER_HOME=str(crashed)), capture_output=True, timeout=300)
-    assert again.returncode == 0 and '"up-to-date"' in again.stdout.decode()
-    assert memory_of(crashed) == after_crash

@@ -23,15 +23,19 @@ def test_sample_recording_becomes_searchable_memory(store, sample):
     assert [c.start.strftime("%H:%M:%S") for c in clips] == ["10:29:45", "10:30:00", "10:30:30"]
     assert all(store.media_path(c.thumbnail_path).is_file() for c in clips)
 
-    said = [l for l in store.lines(kinds=["utterance"])]
-    keys = next(l for l in said if "keys are on the kitchen table" in l.text.lower())
+    said = [x for x in store.lines(kinds=["utterance"])]
+    keys = next(x for x in said if "keys are on the kitchen table" in x.text.lower())
     assert keys.clip_id == clips[0].id and keys.speaker_id
-    # Three voices; the wearer's voice keeps one person id across clips.
-    assert len({l.speaker_id for l in said}) == 3 and len(store.people()) == 3
-    asker = next(l for l in said if "where my keys" in l.text.lower()).speaker_id
-    assert any(l.speaker_id == asker and l.clip_id == clips[2].id for l in said)
+    # The one who asks is not the one who answers, and the asker's voice (the wearer's)
+    # keeps its person id in a later clip ("...milk and bread on the way home").
+    asker = next(x for x in said if "where my keys" in x.text.lower()).speaker_id
+    assert asker != keys.speaker_id
+    shopping = next(x for x in said if "milk and bread" in x.text.lower())
+    assert shopping.clip_id == clips[2].id and shopping.speaker_id == asker
+    assert len(store.people()) == len({x.speaker_id for x in said}) == 3  # three voices in the sample
+    assert len(store.voice_profiles()) == 3
 
-    signs = {l.text for l in store.lines(kinds=["scene_text"])}
+    signs = {x.text for x in store.lines(kinds=["scene_text"])}
     assert {"KITCHEN", "FRONT DOOR", "LIVING ROOM"} <= signs
     motion = store.lines(kinds=["motion"])
     assert len(motion) == 3 and "walk" in motion[1].text and "still" in motion[0].text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timezone
 
-import ingest_fakes
 from ingest_fakes import CALLS, FakeCaptioner
 
 from egobutler.ingest.clips import clip_grid
@@ -42,7 +41,7 @@ def test_same_model_is_not_rerun_and_new_model_reruns_only_its_stage(store, samp
     first = Pipeline(store, [caption_spec("v1"), slow_spec()]).ingest(source)
     assert first.status == "done" and first.clips == 3
     assert CALLS[("caption", "v1")] == 3 and CALLS[("slownote", "v1")] == 3
-    captions_v1 = [l for l in store.lines(kinds=["caption"]) if l.model_id == "fake-captioner:v1"]
+    captions_v1 = [x for x in store.lines(kinds=["caption"]) if x.model_id == "fake-captioner:v1"]
     assert len(captions_v1) == 3
 
     again = Pipeline(store, [caption_spec("v1"), slow_spec()]).ingest(source)
@@ -52,7 +51,7 @@ def test_same_model_is_not_rerun_and_new_model_reruns_only_its_stage(store, samp
     Pipeline(store, [caption_spec("v2"), slow_spec()]).ingest(source)
     assert CALLS[("caption", "v2")] == 3 and CALLS[("slownote", "v1")] == 3  # only the caption stage
     captions = store.lines(kinds=["caption"])
-    assert {l.model_id for l in captions} == {"fake-captioner:v2", "slow-note:v1"}
+    assert {x.model_id for x in captions} == {"fake-captioner:v2", "slow-note:v1"}
     assert len(captions) == 6  # v1 captions replaced, not added to
     entry = store.ledger(first_clip_id(store), "caption")
     assert entry.status == "done" and entry.model_id == "fake-captioner:v2" and entry.attempts == 2

@@ -13,7 +13,7 @@ from egobutler.ingest.stages import StageSpec, stage_spec
 
 @pytest.mark.slow
 def test_ray_runner_matches_local_run(store, tmp_path, sample, monkeypatch):
-    ray = pytest.importorskip("ray", reason="ray is an optional extra (pip install ray)")
+    pytest.importorskip("ray", reason="ray is an optional extra (pip install ray)")
     from egobutler.ingest.runner import RayRunner
     from egobutler.memory_db.store import MemoryStore
 
@@ -30,7 +30,7 @@ def test_ray_runner_matches_local_run(store, tmp_path, sample, monkeypatch):
     finally:
         runner.shutdown()
     assert report.status == "done"
-    key = lambda lines: sorted((l.id, l.text) for l in lines)  # noqa: E731
+    key = lambda lines: sorted((x.id, x.text) for x in lines)  # noqa: E731
     assert key(other.lines()) == key(store.lines()) and len(store.lines()) == 6
     other.close()
 

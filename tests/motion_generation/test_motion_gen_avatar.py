@@ -1,6 +1,5 @@
 """Retrieval fallback, rendering and the `egobutler motion generate` CLI."""
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -91,3 +90,17 @@ def test_bundled_generator_makes_recognisable_motion(tmp_path):
     crawl, _ = animate_reply("crawl on the floor", 2.0, generator=gen).world()
     stand, _ = animate_reply("dance happily", 2.0, generator=gen).world()
     assert crawl[:, head, 2].mean() < 0.7 < stand[:, head, 2].mean()
+
+
+@pytest.mark.slow
+def test_cli_train_generator_writes_a_loadable_checkpoint(tmp_path, egobutler_home):
+    import json
+
+    from egobutler.app.cli import app
+    from egobutler.motion.fractal.train import load_checkpoint
+
+    result = CliRunner().invoke(app, ["motion", "train-generator", "deepmimic", "--steps", "6", "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout[result.stdout.index("{"):])
+    _, _, _, meta = load_checkpoint(info["checkpoint"])
+    assert meta["steps"] == 6 and len(meta["clips"]) == 15

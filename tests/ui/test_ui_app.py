@@ -36,7 +36,7 @@ def test_filters_change_what_is_found(ui_client) -> None:
     day_one = ui_client.predict(query="tulips", end="2025-01-01", api_name="/search")
     assert all(e["start"].startswith("2025-01-01") for e in day_one)
     with_tasha = ui_client.predict(query="tulips", people=["Tasha"], api_name="/search")
-    assert with_tasha and all(any(l["speaker"] == "Tasha" for l in e["lines"]) for e in with_tasha)
+    assert with_tasha and all(any(ln["speaker"] == "Tasha" for ln in e["lines"]) for e in with_tasha)
     before_lunch = ui_client.predict(query="noodles", as_of="DAY1 12:00", api_name="/search")
     assert not any("noodles" in _lines([e]) for e in before_lunch)
 

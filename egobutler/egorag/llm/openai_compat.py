@@ -85,9 +85,13 @@ class OpenAICompatLLM(LLM):
         self._client = openai.OpenAI(
             base_url=self.base_url, api_key=self.api_key or _NO_KEY, timeout=self.timeout_s, max_retries=0
         )
-        served = self._served_models()
-        if served is not None:
-            self._check_model(served)
+        try:
+            served = self._served_models()
+            if served is not None:
+                self._check_model(served)
+        except LLMError:
+            self.close()  # a later call must check again, not reuse a client that failed
+            raise
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -111,7 +115,8 @@ class OpenAICompatLLM(LLM):
         if self.model_id in ("", "auto") and served:
             self.model_id = next(iter(served))
             log.info("using the server's model %s", self.model_id)
-        if served and self.model_id not in served:
+        # Ollama lists "name:latest" and serves plain "name" as the same model.
+        if served and self.model_id not in served and f"{self.model_id}:latest" not in served:
             raise LLMUnavailable(self._not_served_message(list(served)))
         if self._scoring is None:
             # vLLM labels its models owned_by "vllm" and returns prompt logprobs; others do not.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 
 from egobutler.motion.avatar import OUTPUT_FPS, Motion, MotionGenerator
 from egobutler.motion.clip_ops import chain, fit_duration, resample

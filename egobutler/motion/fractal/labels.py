@@ -12,6 +12,7 @@ CLIP_LABELS: dict[str, list[str]] = {
     "walk": [
         "walk forward", "a person walks", "walking at a relaxed pace", "let's go", "follow me",
         "walking while thinking", "I'll look into it", "on my way over there",
+        "let me think about it", "hmm, let me check", "I'll get back to you",
     ],
     "run": [
         "run forward", "a person runs", "jogging quickly", "hurry up", "I'm running late",
@@ -26,11 +27,11 @@ CLIP_LABELS: dict[str, list[str]] = {
     ],
     "dance_b": [
         "dance in place", "a cheerful little dance", "groove to the music", "I'm so happy for you",
-        "feeling good today",
+        "feeling good today", "hello there", "hi, nice to see you", "wave hello", "how can I help you",
     ],
     "spin": [
         "spin around", "turn around in place", "a person twirls", "look around the room",
-        "let me turn around",
+        "let me turn around", "sorry, I couldn't find it", "I'm not sure where that is",
     ],
     "kick": [
         "kick", "a person kicks with the leg", "kick the ball", "front kick", "kick it away",
