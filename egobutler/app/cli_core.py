@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from egobutler import __version__
@@ -14,6 +15,7 @@ from egobutler.app import models_catalog
 from egobutler.app.cli_common import HomeOption, JsonOption, print_json, settings_from
 from egobutler.app.doctor import run_checks
 from egobutler.app.services import open_store
+from egobutler.ingest.progress import ingest_status
 from egobutler.memory_db.migrations import LATEST
 
 models_app = typer.Typer(help="List the models each stage can use, or download one.", no_args_is_help=True)
@@ -25,13 +27,9 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
     store = open_store(settings, with_index=False)
     try:
         counts = store.counts()
-        ledger = store.ledger_entries()
-        failed = [r for r in store.recordings() if r.status in ("failed", "partial")]
+        ingest = ingest_status(store, settings.inbox)
     finally:
         store.close()
-    by_status: dict[str, int] = {}
-    for entry in ledger:
-        by_status[entry.status] = by_status.get(entry.status, 0) + 1
     report = {
         "version": __version__,
         "home": str(settings.home),
@@ -39,8 +37,10 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
         "vector_index": settings.chroma_url or str(settings.chroma_path),
         "schema_version": LATEST,
         "counts": counts,
-        "stages": by_status,
-        "problem_recordings": [{"id": r.id, "source": r.source, "status": r.status, "error": r.error} for r in failed],
+        "ingest": {"backlog": ingest.backlog, "in_progress": ingest.in_progress, "done": ingest.done,
+                   "recordings": ingest.recordings},
+        "failures": [{"recording": f.recording, "clip_id": f.clip_id, "stage": f.stage, "error": f.error}
+                     for f in ingest.failed],
     }
     if as_json:
         print_json(report)
@@ -52,10 +52,11 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
     for key, value in counts.items():
         table.add_row(key, str(value))
     console.print(table)
-    if by_status:
-        console.print("ingestion stages: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
-    for rec in failed:
-        console.print(f"[red]{rec.status}[/red] {rec.source}: {rec.error}")
+    console.print(f"ingestion: {ingest.backlog} waiting, {ingest.in_progress} in progress, {ingest.done} done, "
+                  f"{len(ingest.failed)} failed")
+    for failure in ingest.failed:
+        where = f" clip {failure.clip_id} stage {failure.stage}" if failure.clip_id else ""
+        console.print(f"[red]failed[/red] {escape(failure.recording + where)}: {escape(failure.error)}", highlight=False)
 
 
 def doctor(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:

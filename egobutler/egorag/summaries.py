@@ -44,22 +44,36 @@ def window_start(when: datetime, level: str, timezone: str) -> datetime:
     return local.replace(minute=local.minute - local.minute % 10, second=0, microsecond=0)
 
 
-def extractive_summary(lines: Sequence[tuple[str | None, str]], n: int) -> str:
-    """The ``n`` most central of (speaker, text) lines, in order, plus who spoke."""
+def extractive_summary(lines: Sequence[tuple[str | None, str]], n: int, idf: dict[str, float] | None = None) -> str:
+    """The ``n`` most representative of (speaker, text) lines, in time order, plus who spoke.
+
+    A line scores by how often its words recur in the window times how rare they are in
+    the whole memory (so "I look at my phone" loses to "we assemble the shelf"); lines
+    that mostly repeat an already chosen one are skipped.
+    """
+    idf = idf or {}
     toks = [set(tokenize(text)) for _, text in lines]
     freq = Counter(t for ts in toks for t in ts)
-    scored = []
-    seen: set[str] = set()
-    for i, ((speaker, text), ts) in enumerate(zip(lines, toks)):
-        key = text.strip().lower()
-        if not ts or key in seen:
-            continue
-        seen.add(key)
-        scored.append((sum(freq[t] for t in ts) / (len(ts) ** 0.5), i))
-    keep = sorted(i for _, i in sorted(scored, reverse=True)[:n])
-    body = " ".join(f"{lines[i][0]}: {lines[i][1]}" if lines[i][0] else lines[i][1] for i in keep)
+    ranked = sorted(((sum(freq[t] * idf.get(t, 1.0) for t in ts) / (len(ts) ** 0.5), i)
+                     for i, ts in enumerate(toks) if ts), reverse=True)
+    keep: list[int] = []
+    for _, i in ranked:
+        if all(len(toks[i] & toks[j]) / len(toks[i] | toks[j]) < 0.5 for j in keep):
+            keep.append(i)
+        if len(keep) == n:
+            break
+    body = " ".join(f"{lines[i][0]}: {lines[i][1]}" if lines[i][0] else lines[i][1] for i in sorted(keep))
     speakers = [s for s, _ in Counter(s for s, _ in lines if s and s != "me").most_common(6)]
     return body + (f" (People talking: {', '.join(speakers)}.)" if speakers else "")
+
+
+def word_idf(texts: Sequence[str]) -> dict[str, float]:
+    """log(N / document frequency) of every word over ``texts``."""
+    import math
+
+    df = Counter(t for text in texts for t in set(tokenize(text)))
+    n = max(len(texts), 1)
+    return {t: math.log(n / c) for t, c in df.items()}
 
 
 def _fingerprint(line_ids: Sequence[str]) -> str:
@@ -78,6 +92,7 @@ def build_summaries(store, *, timezone: str = "UTC", wearer_id: str | None = Non
     written = 0
     for wid in wearers:
         lines = store.lines(wearer_id=wid)
+        idf: dict[str, float] | None = None
         existing = {(x.level, x.start.timestamp()): x.model_id for x in store.summaries(wearer_id=wid)}
         todo = []
         for level in levels:
@@ -91,7 +106,11 @@ def build_summaries(store, *, timezone: str = "UTC", wearer_id: str | None = Non
         out = []
         for n, (level, start, group, model_id) in enumerate(todo, 1):
             pairs = [(names.get(ln.speaker_id or "", None) if ln.kind == "utterance" else None, ln.text) for ln in group]
-            text = _llm_summary(llm, pairs, level) if llm is not None else extractive_summary(pairs, LINES_PER_LEVEL[level])
+            if llm is not None:
+                text = _llm_summary(llm, pairs, level)
+            else:
+                idf = idf if idf is not None else word_idf([ln.text for ln in lines])
+                text = extractive_summary(pairs, LINES_PER_LEVEL[level], idf)
             out.append(Summary(wid, level, start, start + LEVELS[level], text, model_id))
             if progress:
                 progress(n, len(todo))
