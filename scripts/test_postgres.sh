@@ -14,7 +14,7 @@ case "${1:-start}" in
       mkdir -p "$DIR"; [ "$(id -u)" = 0 ] && chown postgres "$DIR"
       as_pg "$BIN/initdb" -D "$DIR" -A trust -U postgres >/dev/null
     fi
-    as_pg "$BIN/pg_ctl" -D "$DIR" -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1" -l "$DIR/server.log" -w start >/dev/null
+    as_pg "$BIN/pg_ctl" -D "$DIR" status >/dev/null 2>&1 || as_pg "$BIN/pg_ctl" -D "$DIR" -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1" -l "$DIR/server.log" -w start >/dev/null
     as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qtc "SELECT 1 FROM pg_database WHERE datname='egobutler_test'" | grep -q 1 \
       || as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE egobutler_test" >/dev/null
     echo "export EGOBUTLER_TEST_POSTGRES_URL=postgresql+psycopg2://postgres@127.0.0.1:$PORT/egobutler_test"

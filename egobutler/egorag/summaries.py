@@ -87,7 +87,7 @@ def build_summaries(store, *, timezone: str = "UTC", wearer_id: str | None = Non
     from egobutler.memory_db.records import Summary
 
     names = store.speaker_names()
-    builder = f"llm:{llm.model_id}" if llm is not None else "extractive-v1"
+    builder = f"llm:{llm.model_id}" if llm is not None else "extractive-v2"
     wearers = [wearer_id] if wearer_id else [w.id for w in store.wearers()]
     written = 0
     for wid in wearers:

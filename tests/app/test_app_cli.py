@@ -85,10 +85,10 @@ def test_search_export_forget_round_trip_through_the_cli(tmp_path):
         "s.add_lines([MemoryLine('caption', c.id, t, t, 'I left the screwdriver on the windowsill.', 'm')]); s.close()"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "EGOBUTLER_HOME": str(home)})
-    hits = json.loads(run("memory", "search", "screwdriver", "--json", home=home).stdout)
+    hits = json.loads(run("memory", "search", "screwdriver", "--mode", "keyword", "--json", home=home).stdout)
     assert "windowsill" in hits[0]["text"] and hits[0]["start"].startswith("2025-01-01T09:00:00")
     exported = run("export", home=home).stdout.splitlines()
     assert any(json.loads(line)["type"] == "caption" for line in exported)
     run("forget", "--from", "2025-01-01T08:00+00:00", "--to", "2025-01-01T10:00+00:00", "--yes", home=home)
-    assert json.loads(run("memory", "search", "screwdriver", "--json", home=home).stdout) == []
+    assert json.loads(run("memory", "search", "screwdriver", "--mode", "keyword", "--json", home=home).stdout) == []
     assert "reindexed 0" in run("reindex", home=home).stdout
