@@ -98,7 +98,8 @@ class Engine:
                 text = f"{earlier[-1]} {text}"
         weights = query_weights(text, question.choices, choice_weight=self.config.choice_weight, wearer_name=name)
         cut = min(window.end, question.query_time) if window is not None and window.hard else question.query_time
-        return Query(" ".join([text, *question.choices]), weights, cut, window, wearer, question.people)
+        per_option = tuple(f"{text} {choice}" for choice in question.choices)
+        return Query(" ".join([text, *question.choices]), weights, cut, window, wearer, question.people, per_option)
 
     def search(self, query: str, *, query_time: datetime, wearer_id: str | None = None, people: Sequence[str] = (),
                start: datetime | None = None, end: datetime | None = None, k: int = 10) -> list[Evidence]:

@@ -68,6 +68,9 @@ class Query:
     window: TimeWindow | None = None
     wearer_id: str | None = None
     people: tuple[str, ...] = ()
+    # Extra texts for the dense half, averaged with ``text``: for multiple choice, the
+    # question with each option in turn, so every option gets its own neighbourhood.
+    dense_texts: tuple[str, ...] = ()
 
 
 def query_weights(question: str, choices: Sequence[str] = (), *, choice_weight: float = 0.3,
@@ -145,10 +148,15 @@ class Retriever:
         return np.where(mask, s, -1.0)
 
     def _dense(self, query: Query, mask: np.ndarray) -> np.ndarray:
+        """Dense scores of ``query.text`` averaged with those of ``query.dense_texts``."""
+        texts = (query.text, *query.dense_texts)
+        return np.mean([self._dense_one(text, query, mask) for text in texts], axis=0)
+
+    def _dense_one(self, text: str, query: Query, mask: np.ndarray) -> np.ndarray:
         """Cosine scores from the store's vector index (0 for clips outside its top pool)."""
         out = np.zeros(len(self.corpus), dtype=np.float64)
         try:
-            hits = self.store.search(query.text, k=self.config.dense_pool, mode="vector", targets=("clip",),
+            hits = self.store.search(text, k=self.config.dense_pool, mode="vector", targets=("clip",),
                                      wearer_id=query.wearer_id, end=query.query_time)
         except Exception as exc:  # noqa: BLE001 - the dense half is optional; keyword results still stand
             log.warning("vector search failed, using keywords only: %s", exc)

@@ -83,7 +83,7 @@ class SearchMixin:
 
     def _build_keyword_index(self) -> tuple[BM25Index, dict[str, tuple]]:
         all_clips = self.clips()
-        texts = self.clip_texts([c.id for c in all_clips])
+        texts = self.clip_texts([c.id for c in all_clips], stamps=False)
         ids, docs, meta = [], [], {}
         for clip in all_clips:
             doc_id = f"clip:{clip.id}"

@@ -482,13 +482,18 @@ class MemoryStore(SearchMixin):
         """Person id -> the name shown in text ("me" for the wearer)."""
         return {p.id: p.display_name for p in self.people()}
 
-    def clip_texts(self, clip_ids: Sequence[str], *, names: dict[str, str] | None = None) -> dict[str, str]:
-        """Each clip's document: its lines in time order, ``HH:MM:SS kind [Speaker:] text``."""
+    def clip_texts(self, clip_ids: Sequence[str], *, names: dict[str, str] | None = None,
+                   stamps: bool = True) -> dict[str, str]:
+        """Each clip's document: its lines in time order, ``HH:MM:SS [Speaker:] text``.
+
+        The indexes use ``stamps=False``: clock digits say nothing about meaning and would
+        take a third of the embedder's 256-token window.
+        """
         names = self.speaker_names() if names is None else names
         by_clip: dict[str, list[str]] = {cid: [] for cid in clip_ids}
         for start in range(0, len(clip_ids), 500):
             for line in self.lines(clip_ids=list(clip_ids)[start : start + 500]):
-                by_clip[line.clip_id].append(format_line(line, names))
+                by_clip[line.clip_id].append(format_line(line, names, stamp=stamps))
         return {cid: "\n".join(rows) for cid, rows in by_clip.items()}
 
     def clip_text(self, clip_id: str) -> str:
@@ -526,7 +531,7 @@ class MemoryStore(SearchMixin):
             names = self.speaker_names()
             for start in range(0, len(dirty_clips), _EMBED_BATCH):
                 batch = dirty_clips[start : start + _EMBED_BATCH]
-                texts = self.clip_texts([c.id for c in batch], names=names)
+                texts = self.clip_texts([c.id for c in batch], names=names, stamps=False)
                 self._embed_and_store([(f"clip:{c.id}", texts[c.id], _clip_meta(c)) for c in batch])
                 with self.engine.begin() as conn:
                     conn.execute(update(s.clips).where(s.clips.c.id.in_([c.id for c in batch])).values(dirty=False))
@@ -584,17 +589,17 @@ class MemoryStore(SearchMixin):
 
 
 # ---------------------------------------------------------------------- helpers
-def format_line(line: MemoryLine, names: dict[str, str]) -> str:
-    """One line of a clip document (what the index embeds and what users read)."""
-    stamp = line.start.strftime("%H:%M:%S")
+def format_line(line: MemoryLine, names: dict[str, str], *, stamp: bool = True) -> str:
+    """One line of a clip document: ``HH:MM:SS`` (when ``stamp``), the speaker, the text."""
     if line.kind == "utterance":
-        speaker = names.get(line.speaker_id or "", line.speaker_id or "someone")
-        return f"{stamp} {speaker}: {line.text}"
-    if line.kind == "motion":
-        return f"{stamp} [motion] {line.text}"
-    if line.kind == "scene_text":
-        return f"{stamp} [text seen] {line.text}"
-    return f"{stamp} {line.text}"
+        body = f"{names.get(line.speaker_id or '', line.speaker_id or 'someone')}: {line.text}"
+    elif line.kind == "motion":
+        body = f"[motion] {line.text}"
+    elif line.kind == "scene_text":
+        body = f"[text seen] {line.text}"
+    else:
+        body = line.text
+    return f"{line.start.strftime('%H:%M:%S')} {body}" if stamp else body
 
 
 def _window(query, table, start: datetime | None, end: datetime | None):
