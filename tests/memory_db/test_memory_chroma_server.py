@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HashingEmbedder, seed
+from memory_helpers import HashingEmbedder, seed
 
 from egobutler.memory_db.store import MemoryStore
 

@@ -6,7 +6,7 @@ import os
 import uuid
 
 import pytest
-from conftest import HashingEmbedder, seed
+from memory_helpers import HashingEmbedder, seed
 
 from egobutler.memory_db.store import MemoryStore
 

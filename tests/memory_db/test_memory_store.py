@@ -8,7 +8,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from conftest import T0, HashingEmbedder, open_store, seed
+from memory_helpers import T0, HashingEmbedder, open_store, seed
 
 from egobutler.memory_db.errors import EmbedderMismatchError, MemoryError_
 from egobutler.memory_db.records import Clip, MemoryLine, Summary
