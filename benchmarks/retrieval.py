@@ -34,7 +34,6 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def bench_week(data: Path, embed: bool) -> dict:
     from egobutler.egorag.egolifeqa import DayClock, load_questions
     from egobutler.egorag.engine import Engine
-    from egobutler.egorag.records import Question
     from egobutler.ingest.egolife import import_egolife
     from egobutler.memory_db.store import MemoryStore
 
@@ -67,7 +66,7 @@ def bench_week(data: Path, embed: bool) -> dict:
 
 def synthetic_retriever(n_clips: int, seed: int = 0):
     """A `Retriever` over ``n_clips`` synthetic 30 s clips, built straight into its arrays."""
-    from egobutler.egorag.bm25 import BM25Index
+    from egobutler.memory_db.bm25 import BM25Index
     from egobutler.egorag.corpus import Corpus
     from egobutler.egorag.retrieval import RetrievalConfig, Retriever, _Level
 

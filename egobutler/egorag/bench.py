@@ -24,7 +24,7 @@ from egobutler.egorag.egolifeqa import (
 from egobutler.egorag.errors import EgoRagError
 from egobutler.egorag.records import Evidence, Question
 from egobutler.egorag.retrieval import Query
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Evidence
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 from egobutler.egorag.timeparse import parse_window
 
 LETTERS = "ABCDEFGH"

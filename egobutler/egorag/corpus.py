@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from egobutler.egorag.bm25 import BM25Index
+from egobutler.memory_db.bm25 import BM25Index
 from egobutler.egorag.records import EvidenceLine
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 
 log = logging.getLogger(__name__)
 

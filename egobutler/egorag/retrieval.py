@@ -28,10 +28,10 @@ from datetime import datetime
 
 import numpy as np
 
-from egobutler.egorag.bm25 import BM25Index
+from egobutler.memory_db.bm25 import BM25Index
 from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Evidence, SearchTrace
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 from egobutler.egorag.timeparse import TimeWindow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 
 log = logging.getLogger(__name__)
 

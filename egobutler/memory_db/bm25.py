@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from egobutler.egorag.text import tokenize
+from egobutler.memory_db.text import tokenize
 
 K1 = 1.2  # term-frequency saturation
 B = 0.75  # length normalisation
@@ -37,7 +37,6 @@ class BM25Index:
 
     @classmethod
     def from_token_lists(cls, token_lists: Iterable[Sequence[str]]) -> "BM25Index":
-        from scipy import sparse
 
         vocab: dict[str, int] = {}
         rows: list[int] = []

@@ -6,6 +6,7 @@ A mixin of `MemoryStore`, kept apart so each file reads in one sitting.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,18 +16,27 @@ from sqlalchemy import select
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.errors import MemoryError_
-from egobutler.memory_db.keyword_index import BM25Index
+from egobutler.memory_db.bm25 import BM25Index
 from egobutler.memory_db.records import Hit
 from egobutler.memory_db.rows import summary_from_row
+from egobutler.memory_db.text import tokenize
 
 _RRF_K = 60  # reciprocal-rank-fusion constant: damps the weight of the very top ranks
+
+
+@dataclass(frozen=True)
+class _KeywordIndex:
+    """BM25 over clip and summary documents; ``ids`` are ``clip:<id>`` / ``summary:<id>``."""
+
+    ids: list[str]
+    index: BM25Index
+    meta: dict[str, tuple]
 
 
 class SearchMixin:
     """`search` and the caches behind it; needs ``engine``, ``index``, ``embedder`` and the read API."""
 
-    _bm25: BM25Index | None = None
-    _bm25_meta: dict[str, tuple] = {}
+    _bm25: _KeywordIndex | None = None
     _bm25_version: str | None = None
     _lock: threading.RLock
 
@@ -67,21 +77,23 @@ class SearchMixin:
         return self.index.query(vector, pool, _chroma_where(targets, wearer_id, start, end, levels))
 
     def _keyword_candidates(self, query, pool, targets, wearer_id, start, end, levels) -> list[tuple[str, float]]:
-        bm25, meta = self._keyword_index()
-        if len(bm25) == 0:
+        keyword = self._keyword_index()
+        if not keyword.ids:
             return []
-        mask = np.array([_meta_ok(meta[i], targets, wearer_id, start, end, levels) for i in bm25.ids], dtype=bool)
-        return bm25.top(query, pool, mask)
+        mask = np.array([_meta_ok(keyword.meta[i], targets, wearer_id, start, end, levels) for i in keyword.ids], dtype=bool)
+        scores = np.where(mask, keyword.index.scores(tokenize(query)), 0.0)
+        order = np.argsort(-scores, kind="stable")[:pool]
+        return [(keyword.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
-    def _keyword_index(self) -> tuple[BM25Index, dict[str, tuple]]:
+    def _keyword_index(self) -> _KeywordIndex:
         version = self.data_version()
         with self._lock:
             if self._bm25 is None or version != self._bm25_version:
-                self._bm25, self._bm25_meta = self._build_keyword_index()
+                self._bm25 = self._build_keyword_index()
                 self._bm25_version = version
-            return self._bm25, self._bm25_meta
+            return self._bm25
 
-    def _build_keyword_index(self) -> tuple[BM25Index, dict[str, tuple]]:
+    def _build_keyword_index(self) -> _KeywordIndex:
         all_clips = self.clips()
         texts = self.clip_texts([c.id for c in all_clips], stamps=False)
         ids, docs, meta = [], [], {}
@@ -95,7 +107,7 @@ class SearchMixin:
             ids.append(doc_id)
             docs.append(summary.text)
             meta[doc_id] = ("summary", summary.wearer_id, summary.start.timestamp(), summary.level)
-        return BM25Index(ids, docs), meta
+        return _KeywordIndex(ids, BM25Index.from_texts(docs), meta)
 
     def _hits(self, scored: list[tuple[str, float]]) -> list[Hit]:
         clip_ids = [d[5:] for d, _ in scored if d.startswith("clip:")]

@@ -20,7 +20,6 @@ from sqlalchemy.exc import OperationalError
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.embedder import Embedder
 from egobutler.memory_db.errors import DataDirError, MemoryError_
-from egobutler.memory_db.keyword_index import BM25Index
 from egobutler.memory_db.media import MediaStore
 from egobutler.memory_db.migrations import migrate
 from egobutler.memory_db.records import (
@@ -101,8 +100,7 @@ class MemoryStore(SearchMixin):
         self.media = media
         self.index = index
         self.embedder = embedder
-        self._bm25: BM25Index | None = None
-        self._bm25_meta: dict[str, tuple[str, float, str]] = {}
+        self._bm25 = None
         self._bm25_version: str | None = None
         self._lock = threading.RLock()
 

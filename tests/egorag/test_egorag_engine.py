@@ -1,6 +1,6 @@
 """Answering over a small memory: the query-time cut, windows, multiple choice, chat, follow-ups."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from egobutler.egorag.engine import Engine
