@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timezone as dt_timezone
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from egobutler.app.services import open_store
 import_app = typer.Typer(help="Import memories made elsewhere.", no_args_is_help=True)
 bench_app = typer.Typer(help="Score answering on benchmarks.", no_args_is_help=True)
 _err = Console(stderr=True)
+
+
+_PHASES = {"import": "importing files", "embed": "embedding clips", "summaries": "summarising"}
 
 
 def _progress() -> Progress:
@@ -34,6 +38,7 @@ def import_egolife_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Import a week of EgoLife captions and transcripts (idempotent: re-running adds nothing)."""
+    from egobutler.app.summaries_wiring import refresh_summaries
     from egobutler.ingest.egolife import import_egolife
 
     settings = settings_from(home)
@@ -45,20 +50,25 @@ def import_egolife_cmd(
 
             def progress(phase: str, done: int, total: int) -> None:
                 if phase not in tasks:
-                    tasks[phase] = bar.add_task("importing files" if phase == "import" else "embedding clips", total=total)
+                    tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
             report = import_egolife(store, path, wearer_id=wearer, day1=first_day, timezone=tz or settings.timezone,
                                     index=not no_embed, progress=progress)
+            began = time.perf_counter()
+            summaries = refresh_summaries(settings, store, wearer_id=report.wearer_id, index=not no_embed,
+                                          progress=lambda d, t: progress("summaries", d, t))
+            elapsed_s = report.elapsed_s + time.perf_counter() - began
     finally:
         store.close()
-    data = {k: getattr(report, k) for k in report.__dataclass_fields__}
+    data = {**{k: getattr(report, k) for k in report.__dataclass_fields__}, "summaries": summaries,
+            "elapsed_s": elapsed_s}
     if as_json:
         print_json(data)
         return
     Console().print(f"imported {report.clips} clips, {report.lines} lines, {report.people} people of {report.wearer_id} "
-                    f"({report.files} files, {report.files_skipped} already imported, {report.embedded} embedded) "
-                    f"in {report.elapsed_s:.1f} s")
+                    f"({report.files} files, {report.files_skipped} already imported, {report.embedded} embedded, "
+                    f"{summaries} summaries written) in {elapsed_s:.1f} s")
 
 
 def _date(text: str) -> date:
@@ -159,8 +169,8 @@ def summarize(
     as_json: bool = JsonOption,
 ) -> None:
     """Build or refresh 10-minute, hour and day summaries (only windows whose memories changed)."""
-    from egobutler.app.answering import engine_timezone, load_configured_llm
-    from egobutler.egorag.summaries import LEVELS, build_summaries, use_llm
+    from egobutler.app.summaries_wiring import refresh_summaries, summary_llm
+    from egobutler.egorag.summaries import LEVELS
 
     settings = settings_from(home)
     levels = tuple(level or LEVELS)
@@ -169,12 +179,11 @@ def summarize(
         raise AppError(f"unknown summary level {bad[0]!r}; use 10min, hour or day")
     store = open_store(settings)
     try:
-        llm = load_configured_llm(settings) if settings.summarizer != "extractive" and settings.llm != "none" else None
-        llm = llm if use_llm(settings.summarizer, llm, settings.llm_model) else None
+        llm = summary_llm(settings)
         with _progress() as bar:
             task = bar.add_task("summarising", total=None)
-            n = build_summaries(store, timezone=engine_timezone(settings, store, wearer), wearer_id=wearer, llm=llm,
-                                levels=levels, progress=lambda d, t: bar.update(task, completed=d, total=t))
+            n = refresh_summaries(settings, store, wearer_id=wearer, levels=levels, llm=llm,
+                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
     finally:
         store.close()
     if as_json:

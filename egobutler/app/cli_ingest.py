@@ -62,6 +62,7 @@ def ingest(
     re-runs only its stage. Exits 1 if any recording failed or was only partly ingested."""
     from egobutler.app.ingest_wiring import build_pipeline, source_options
     from egobutler.app.services import open_store
+    from egobutler.app.summaries_wiring import refresh_after_ingest
     from egobutler.ingest.inbox import ingest_path
 
     settings = settings_from(home)
@@ -75,8 +76,11 @@ def ingest(
             for path in paths:
                 reports.append(ingest_path(pipeline, path, **options))
                 progress.recording_done()
+        summaries_problem = refresh_after_ingest(settings, store) if any(r.clips for r in reports) else None
     finally:
         store.close()
+    if summaries_problem:
+        console.print(f"[yellow]{summaries_problem}[/yellow]")
     if as_json:
         print_json([_report_dict(r) for r in reports])
     else:

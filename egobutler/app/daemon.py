@@ -46,6 +46,7 @@ def run_daemon(settings: Settings, inbox: Path, *, settle_s: float = 5.0, once: 
     """Ingest recordings from ``inbox`` until stopped; returns the exit code (0 on a clean stop)."""
     from egobutler.app.ingest_wiring import build_pipeline, source_options
     from egobutler.app.services import open_store
+    from egobutler.app.summaries_wiring import refresh_after_ingest
     from egobutler.ingest.inbox import SyncWatch, file_away, find_recordings, ingest_path
 
     inbox = inbox.expanduser().resolve()
@@ -75,6 +76,10 @@ def run_daemon(settings: Settings, inbox: Path, *, settle_s: float = 5.0, once: 
                 watch.forget(path)
                 print(f"{report.status}: {path.name} ({report.clips} clips) -> {where.parent.name}/",
                       file=sys.stderr, flush=True)
+                if report.clips:
+                    problem = refresh_after_ingest(settings, store)
+                    if problem:
+                        print(problem, file=sys.stderr, flush=True)
             if once and not pending:
                 break
             wake.wait(min(POLL_S, settle_s) if pending else POLL_S * 5)

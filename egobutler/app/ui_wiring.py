@@ -234,6 +234,7 @@ class IngestWorker:
 
     def _run(self) -> None:
         from egobutler.app.ingest_wiring import build_pipeline, source_options
+        from egobutler.app.summaries_wiring import refresh_after_ingest
         from egobutler.ingest.inbox import ingest_path
 
         pipeline = build_pipeline(self.settings, self.store)
@@ -248,6 +249,10 @@ class IngestWorker:
             try:
                 report = ingest_path(pipeline, path, **options)
                 self._last = f"{path.name}: {report.status}"
+                if report.clips:
+                    problem = refresh_after_ingest(self.settings, self.store)
+                    if problem:
+                        self._last += f" ({problem})"
             except Exception as exc:  # noqa: BLE001 — one bad recording never stops the others
                 log.exception("ingesting %s failed", path)
                 self._last = f"{path.name}: failed ({exc})"

@@ -54,6 +54,7 @@ class RetrievalConfig:
     recency_last_time: float = 2.0  # extra when the question says "last time"
     recency_scale_h: float = 12.0
     window_boost: float = 1.0  # x(1 + boost) inside the window the question names
+    option_window_boost: float = 1.0  # x(1 + boost) inside any time an answer option names
     dense_pool: int = 200
     lines_per_clip: int = 8
 
@@ -71,6 +72,9 @@ class Query:
     # Extra texts for the dense half, averaged with ``text``: for multiple choice, the
     # question with each option in turn, so every option gets its own neighbourhood.
     dense_texts: tuple[str, ...] = ()
+    # Times the answer options name ("About four hours ago", "Yesterday afternoon"): the
+    # answer is one of them, so the event asked about lies in one of these windows.
+    option_windows: tuple[TimeWindow, ...] = ()
 
 
 def query_weights(question: str, choices: Sequence[str] = (), *, choice_weight: float = 0.3,
@@ -145,6 +149,11 @@ class Retriever:
         s = s * (1.0 + recency / (1.0 + np.log1p(age_h / cfg.recency_scale_h)))
         if inside is not None and cfg.window_boost:
             s = s * np.where(inside, 1.0 + cfg.window_boost, 1.0)
+        if len(query.option_windows) >= 2 and cfg.option_window_boost:
+            in_option = np.zeros(len(c), dtype=bool)
+            for ow in query.option_windows:
+                in_option |= (c.ends > ow.start.timestamp()) & (c.starts < ow.end.timestamp())
+            s = s * np.where(in_option, 1.0 + cfg.option_window_boost, 1.0)
         return np.where(mask, s, -1.0)
 
     def _dense(self, query: Query, mask: np.ndarray) -> np.ndarray:

@@ -100,3 +100,42 @@ def test_follow_up_before_that_searches_earlier(small_store):
 def test_empty_memory_says_so(empty_store):
     answer = engine_for(empty_store).ask(Question("where are my keys?", at(1, 12, 0)))
     assert answer.evidence == () and "nothing" in answer.text.lower()
+
+
+def _coffee_memory(tmp_path):
+    """Coffee talked about on day 1 at 11:00 and again on day 2 at 14:00."""
+    import json
+
+    from egobutler.ingest.egolife import import_egolife
+    from egobutler.memory_db.store import MemoryStore
+
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    for name, video, start, text in (("A1_JAKE_DAY1_11000000.json", "DAY1_A1_JAKE_11000000.mp4", 110005,
+                                      "Tasha: Shall we make coffee?"),
+                                     ("A1_JAKE_DAY2_14000000.json", "DAY2_A1_JAKE_14000000.mp4", 140005,
+                                      "Lucia: The coffee machine is broken."),
+                                     ("A1_JAKE_DAY2_14300000.json", "DAY2_A1_JAKE_14300000.mp4", 143005,
+                                      "I water the flowers in the yard.")):
+        clip = {"video_file": video, "data": [{"start": start, "end": start + 2, "text": text, "type": "transcript"}]}
+        (folder / name).write_text(json.dumps([clip]))
+    store = MemoryStore.open(f"sqlite:///{tmp_path / 'memory.db'}", tmp_path / "media")
+    import_egolife(store, folder, day1=date(2025, 1, 1), timezone=TZ, index=False)
+    return store
+
+
+def test_options_that_name_times_steer_the_search_to_those_times(tmp_path):
+    store = _coffee_memory(tmp_path)
+    try:
+        engine = engine_for(store)
+        asked = at(2, 15, 0)
+        plain = engine.ask(Question("When did we talk about coffee?", asked))
+        assert plain.evidence[0].start == at(2, 14, 0)  # without options the latest mention wins
+        # The answer is one of the options, and only "about one day ago" (18-30 h before) holds
+        # a mention: the day-1 talk now ranks first and is chosen.
+        timed = engine.ask(Question("When did we talk about coffee?", asked,
+                                    choices=("About one day ago", "About three days ago", "About five hours ago")))
+        assert timed.evidence[0].start == at(1, 11, 0)
+        assert timed.choice == "A"
+    finally:
+        store.close()

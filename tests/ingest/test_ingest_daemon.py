@@ -30,6 +30,14 @@ def ledger(db: Path) -> list[tuple[str, str]]:
         return []
 
 
+def summary_levels(db: Path) -> set[str]:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return {row[0] for row in conn.execute("SELECT level FROM summaries")}
+    except sqlite3.Error:
+        return set()
+
+
 @pytest.mark.slow
 def test_daemon_ingests_dropped_recordings_and_stops_cleanly_on_sigterm(sample, cli_env, egobutler_cmd, tmp_path,
                                                                          egobutler_home):
@@ -43,6 +51,8 @@ def test_daemon_ingests_dropped_recordings_and_stops_cleanly_on_sigterm(sample, 
         wait_for(lambda: (inbox / "done" / "monday" / "video.mp4").exists(), 300, proc, "monday to be ingested")
         db = egobutler_home / "memory.db"
         assert sorted(ledger(db)).count(("slownote", "done")) == 3
+        # The new clips are summarised (10 minutes, hour, day) as soon as they are in.
+        wait_for(lambda: summary_levels(db) == {"10min", "hour", "day"}, 60, proc, "the summaries")
 
         # A second, different recording (another morning), announced with a .done marker.
         tuesday = tmp_path / "staging" / "tuesday"

@@ -1,0 +1,49 @@
+"""Keeps the hierarchical summaries current: after an import, after ingestion, on `summarize`.
+
+Summaries are cheap with the extractive builder (the week of EgoLife: 424 windows in about
+15 s), so they are refreshed whenever clips arrive; only windows whose lines changed are
+rebuilt. An LLM writes them only when one is configured that is not the tiny default.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from egobutler.app.answering import engine_timezone, load_configured_llm, tiny_llm
+from egobutler.app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def summary_llm(settings: Settings):
+    """The LLM that writes summaries, or None for the extractive builder (then nothing is loaded)."""
+    from egobutler.egorag.summaries import use_llm
+
+    if settings.summarizer == "extractive" or settings.llm == "none":
+        return None
+    if settings.summarizer == "auto" and tiny_llm(settings):
+        return None
+    llm = load_configured_llm(settings)
+    return llm if use_llm(settings.summarizer, llm, settings.llm_model) else None
+
+
+def refresh_summaries(settings: Settings, store, *, wearer_id: str | None = None, levels: Sequence[str] | None = None,
+                      llm=..., index: bool = True, progress: Callable[[int, int], None] | None = None) -> int:
+    """Build the summaries of every window whose lines changed; returns how many were written."""
+    from egobutler.egorag.summaries import LEVELS, build_summaries
+
+    llm = summary_llm(settings) if llm is ... else llm
+    return build_summaries(store, timezone=engine_timezone(settings, store, wearer_id), wearer_id=wearer_id, llm=llm,
+                           levels=tuple(levels or LEVELS), index=index and store.index is not None, progress=progress)
+
+
+def refresh_after_ingest(settings: Settings, store) -> str | None:
+    """Refresh summaries after new clips; a failure is logged and returned, never raised (clips stay)."""
+    try:
+        n = refresh_summaries(settings, store)
+    except Exception as exc:  # noqa: BLE001 - the clips are stored; summaries can be rebuilt with `summarize`
+        log.exception("refreshing summaries failed")
+        return f"summaries not refreshed ({exc}); run `egobutler summarize` to retry"
+    log.info("refreshed %d summaries", n)
+    return None
