@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/retrieval.py [--out FILE] [--data ../shared/data] [--embed] [--clips 1000000]
 
 * import: the week's 76 per-clip JSON files into a fresh SQLite memory (``--embed`` also
-  embeds every clip with the bundled MiniLM; without it the import is SQL only);
+  embeds every clip with the bundled MiniLM; without it the import is SQL only), then the
+  10-minute/hour/day summaries (embedded too with ``--embed``), as `egobutler import egolife` does;
 * week: the 100 EgoLifeQA dev questions (question + choices) through the full retriever
   (BM25 + coarse levels + priors + evidence assembly), keyword-only memory;
 * 1M: a synthetic corpus built directly in the retriever's structures (a sparse BM25
@@ -34,6 +35,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def bench_week(data: Path, embed: bool) -> dict:
     from egobutler.egorag.egolifeqa import DayClock, load_questions
     from egobutler.egorag.engine import Engine
+    from egobutler.egorag.summaries import build_summaries
     from egobutler.ingest.egolife import import_egolife
     from egobutler.memory_db.store import MemoryStore
 
@@ -50,6 +52,9 @@ def bench_week(data: Path, embed: bool) -> dict:
                                 index=embed)
         import_s = time.perf_counter() - began
         began = time.perf_counter()
+        summaries = build_summaries(store, timezone=TZ, index=embed)  # what `egobutler import egolife` does next
+        summaries_s = time.perf_counter() - began
+        began = time.perf_counter()
         engine = Engine(store, None, timezone=TZ, day1=date(2025, 1, 1))
         engine.retriever()
         corpus_s = time.perf_counter() - began
@@ -61,6 +66,7 @@ def bench_week(data: Path, embed: bool) -> dict:
             samples.append(time.perf_counter() - t0)
         store.close()
     return {"clips": report.clips, "lines": report.lines, "import_s": import_s, "import_embedded": embed,
+            "summaries": summaries, "summaries_s": summaries_s, "import_total_s": import_s + summaries_s,
             "corpus_build_s": corpus_s, "search": percentiles(samples)}
 
 
@@ -136,6 +142,8 @@ def main() -> None:
     if "week" in results:
         w = results["week"]
         print(f"{'import (SQL' + (' + embed' if w['import_embedded'] else '') + ')':<26}{w['clips']:>10}{w['import_s']:>10.1f}{'':>10}{'':>10}")
+        print(f"{'  + summaries':<26}{w['summaries']:>10}{w['summaries_s']:>10.1f}{'':>10}{'':>10}")
+        print(f"{'  = import total':<26}{w['clips']:>10}{w['import_total_s']:>10.1f}{'':>10}{'':>10}")
         print(f"{'week: 100 dev questions':<26}{w['clips']:>10}{w['corpus_build_s']:>10.1f}"
               f"{w['search']['p50_ms']:>10.1f}{w['search']['p95_ms']:>10.1f}")
     s = results["synthetic"]

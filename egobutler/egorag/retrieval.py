@@ -55,7 +55,7 @@ class RetrievalConfig:
     recency_scale_h: float = 12.0
     window_boost: float = 1.0  # x(1 + boost) inside the window the question names
     option_window_boost: float = 1.0  # x(1 + boost) inside any time an answer option names
-    dense_pool: int = 200
+    dense_pool: int = 500
     lines_per_clip: int = 8
 
 
