@@ -157,24 +157,27 @@ class Retriever:
         return np.where(mask, s, -1.0)
 
     def _dense(self, query: Query, mask: np.ndarray) -> np.ndarray:
-        """Dense scores of ``query.text`` averaged with those of ``query.dense_texts``."""
-        texts = (query.text, *query.dense_texts)
-        return np.mean([self._dense_one(text, query, mask) for text in texts], axis=0)
+        """Cosine scores of ``query.text`` averaged with those of ``query.dense_texts``.
 
-    def _dense_one(self, text: str, query: Query, mask: np.ndarray) -> np.ndarray:
-        """Cosine scores from the store's vector index (0 for clips outside its top pool)."""
-        out = np.zeros(len(self.corpus), dtype=np.float64)
+        Each text's scores come from the store's vector index (0 outside its top
+        ``dense_pool``) and are normalised to its best clip before averaging.
+        """
+        texts = (query.text, *query.dense_texts)
         try:
-            hits = self.store.search(text, k=self.config.dense_pool, mode="vector", targets=("clip",),
-                                     wearer_id=query.wearer_id, end=query.query_time)
+            rankings = self.store.vector_scores(texts, self.config.dense_pool, wearer_id=query.wearer_id,
+                                                end=query.query_time)
         except Exception as exc:  # noqa: BLE001 - the dense half is optional; keyword results still stand
             log.warning("vector search failed, using keywords only: %s", exc)
-            return out
-        for hit in hits:
-            i = self.corpus.index_of.get(hit.id)
-            if i is not None and mask[i]:
-                out[i] = max(hit.score, 0.0)
-        return _normalised(out)
+            return np.zeros(len(self.corpus), dtype=np.float64)
+        per_text = []
+        for ranking in rankings:
+            out = np.zeros(len(self.corpus), dtype=np.float64)
+            for doc_id, score in ranking:
+                i = self.corpus.index_of.get(doc_id.removeprefix("clip:"))
+                if i is not None and mask[i]:
+                    out[i] = max(score, 0.0)
+            per_text.append(_normalised(out))
+        return np.mean(per_text, axis=0)
 
     def _people_mask(self, people: Sequence[str]) -> np.ndarray:
         wanted = {p.lower() for p in people}

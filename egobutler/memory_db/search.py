@@ -66,6 +66,18 @@ class SearchMixin:
         scored = ranked[0] if len(ranked) == 1 else _rrf(ranked)
         return self._hits(scored[:k])
 
+    def vector_scores(self, queries: Sequence[str], k: int, *, targets: Sequence[str] = ("clip",),
+                      wearer_id: str | None = None, start: datetime | None = None,
+                      end: datetime | None = None) -> list[list[tuple[str, float]]]:
+        """Per query, the ``k`` nearest ids (``clip:<id>``, ``summary:<id>``) with cosine scores.
+
+        No texts are loaded: this is the dense half of a ranker that has the texts already.
+        """
+        if self.index is None or self.embedder is None:
+            raise MemoryError_("vector search needs an embedder; configure one or use keyword search")
+        vectors = self.embedder.embed(list(queries))
+        return self.index.query_many(list(vectors), k, _chroma_where(targets, wearer_id, start, end, None))
+
     def _speaker_clip_ids(self, speaker_ids: Sequence[str]) -> set[str]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(s.utterances.c.clip_id).where(s.utterances.c.speaker_id.in_(list(speaker_ids))))

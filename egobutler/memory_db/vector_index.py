@@ -152,20 +152,26 @@ class VectorIndex:
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Nearest documents as (id, cosine similarity), best first."""
+        return self.query_many([vector], k, where)[0]
+
+    def query_many(self, vectors: Sequence[np.ndarray], k: int,
+                   where: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:
+        """`query` for several vectors in one call (one filter pass for all of them)."""
         n = self.count()
-        if n == 0:
-            return []
+        if n == 0 or not len(vectors):
+            return [[] for _ in vectors]
         result = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
             n_results=min(k, n),
             where=where or None,
             include=["distances"],
         )
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        # Equal distances come back in arbitrary order; break ties by id so results are stable.
-        hits = [(doc_id, 1.0 - float(dist)) for doc_id, dist in zip(ids, distances)]
-        return sorted(hits, key=lambda hit: (-round(hit[1], 6), hit[0]))
+        out = []
+        for ids, distances in zip(result["ids"], result["distances"]):
+            # Equal distances come back in arbitrary order; break ties by id so results are stable.
+            hits = [(doc_id, 1.0 - float(dist)) for doc_id, dist in zip(ids, distances)]
+            out.append(sorted(hits, key=lambda hit: (-round(hit[1], 6), hit[0])))
+        return out
 
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

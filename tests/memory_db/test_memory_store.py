@@ -46,6 +46,18 @@ def test_search_finds_the_moment_and_respects_filters(store):
     assert store.search("flowers", k=10, wearer_id="someone-else") == []
 
 
+def test_vector_scores_rank_like_vector_search_for_several_queries_at_once(store):
+    seed(store, 12)
+    queries = ["screwdriver", "flowers on the table"]
+    batched = store.vector_scores(queries, 20, end=T0 + timedelta(minutes=3))
+    for query, ranking in zip(queries, batched):
+        alone = store.search(query, k=20, mode="vector", targets=("clip",), end=T0 + timedelta(minutes=3))
+        assert len(alone) == 6  # the clips that start in the first three minutes
+        assert [doc_id for doc_id, _ in ranking] == [f"clip:{h.id}" for h in alone]
+        assert [round(score, 4) for _, score in ranking] == [round(h.score, 4) for h in alone]
+    assert all(h.start < T0 + timedelta(minutes=3) for h in store.clips(ids=[i[5:] for i, _ in batched[0]]))
+
+
 def test_clip_document_names_speakers(store):
     clips = seed(store)
     assert "Alice: Let's buy flowers" in store.clip_text(clips[1].id)
