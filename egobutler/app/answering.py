@@ -36,9 +36,9 @@ def engine_timezone(settings: Settings, store, wearer_id: str | None = None) -> 
 
 def tiny_llm(settings: Settings) -> bool:
     """Whether the configured LLM is a tiny default (too weak to score options or write summaries)."""
-    from egobutler.egorag.summaries import TINY_MODELS
+    from egobutler.egorag.summaries import is_tiny
 
-    return settings.llm != "none" and any(t in (settings.llm_model or "").lower() for t in TINY_MODELS)
+    return settings.llm != "none" and is_tiny(settings.llm_model)
 
 
 def build_engine(settings: Settings, store, *, llm=..., wearer_id: str | None = None) -> Engine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from egobutler.app.answering import engine_timezone, load_configured_llm, tiny_llm
+from egobutler.app.answering import engine_timezone, load_configured_llm
 from egobutler.app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -20,12 +20,7 @@ def summary_llm(settings: Settings):
     """The LLM that writes summaries, or None for the extractive builder (then nothing is loaded)."""
     from egobutler.egorag.summaries import use_llm
 
-    if settings.summarizer == "extractive" or settings.llm == "none":
-        return None
-    if settings.summarizer == "auto" and tiny_llm(settings):
-        return None
-    llm = load_configured_llm(settings)
-    return llm if use_llm(settings.summarizer, llm, settings.llm_model) else None
+    return load_configured_llm(settings) if use_llm(settings.summarizer, settings.llm, settings.llm_model) else None
 
 
 def refresh_summaries(settings: Settings, store, *, wearer_id: str | None = None, levels: Sequence[str] | None = None,
@@ -35,7 +30,7 @@ def refresh_summaries(settings: Settings, store, *, wearer_id: str | None = None
 
     llm = summary_llm(settings) if llm is ... else llm
     return build_summaries(store, timezone=engine_timezone(settings, store, wearer_id), wearer_id=wearer_id, llm=llm,
-                           levels=tuple(levels or LEVELS), index=index and store.index is not None, progress=progress)
+                           levels=tuple(levels or LEVELS), index=index, progress=progress)
 
 
 def refresh_after_ingest(settings: Settings, store) -> str | None:

@@ -23,7 +23,7 @@ import numpy as np
 from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Evidence
 from egobutler.memory_db.text import tokenize
-from egobutler.egorag.timeparse import parse_window
+from egobutler.egorag.timeparse import TimeWindow, parse_window
 
 LETTERS = "ABCDEFGH"
 
@@ -67,16 +67,24 @@ def word_support(corpus: Corpus, evidence: Sequence[Evidence], choices: Sequence
     return out
 
 
+def option_windows(choices: Sequence[str], query_time, *, timezone: str,
+                   day1: date | None = None) -> list[TimeWindow | None] | None:
+    """Each option's time window (None where an option names no time); None unless two or more do."""
+    windows = [parse_window(c, query_time, timezone=timezone, day1=day1) for c in choices]
+    windows = [w if w is not None and w.start is not None else None for w in windows]
+    return windows if sum(w is not None for w in windows) >= 2 else None
+
+
 def time_support(evidence: Sequence[Evidence], choices: Sequence[str], query_time, *, timezone: str,
                  day1: date | None = None, depth: int = 10) -> np.ndarray | None:
     """Per option: rank-weighted evidence inside the time the option names; None if options aren't times."""
-    windows = [parse_window(c, query_time, timezone=timezone, day1=day1) for c in choices]
-    if sum(1 for w in windows if w is not None and w.start is not None) < 2:
+    windows = option_windows(choices, query_time, timezone=timezone, day1=day1)
+    if windows is None:
         return None
     out = np.zeros(len(choices))
     for rank, ev in enumerate(evidence[:depth]):
         for j, w in enumerate(windows):
-            if w is not None and w.start is not None and w.start <= ev.start < w.end + (ev.end - ev.start):
+            if w is not None and w.start <= ev.start < w.end + (ev.end - ev.start):
                 out[j] += 1.0 / (1.0 + rank)
     return out
 

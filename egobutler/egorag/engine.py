@@ -99,14 +99,9 @@ class Engine:
         weights = query_weights(text, question.choices, choice_weight=self.config.choice_weight, wearer_name=name)
         cut = min(window.end, question.query_time) if window is not None and window.hard else question.query_time
         per_option = tuple(f"{text} {choice}" for choice in question.choices)
+        timed = mc.option_windows(question.choices, cut, timezone=self.timezone, day1=self.day1) or ()
         return Query(" ".join([text, *question.choices]), weights, cut, window, wearer, question.people, per_option,
-                     self.option_windows(question.choices, cut))
-
-    def option_windows(self, choices: Sequence[str], query_time: datetime) -> tuple[TimeWindow, ...]:
-        """The windows of the options that name a time, when at least two do (else none)."""
-        windows = [parse_window(c, query_time, timezone=self.timezone, day1=self.day1) for c in choices]
-        named = tuple(w for w in windows if w is not None and w.start is not None)
-        return named if len(named) >= 2 else ()
+                     tuple(w for w in timed if w is not None))
 
     def search(self, query: str, *, query_time: datetime, wearer_id: str | None = None, people: Sequence[str] = (),
                start: datetime | None = None, end: datetime | None = None, k: int = 10) -> list[Evidence]:

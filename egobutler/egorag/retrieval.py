@@ -133,7 +133,7 @@ class Retriever:
         w = query.window
         inside = None
         if w is not None and w.start is not None:
-            inside = (c.ends > w.start.timestamp()) & (c.starts < w.end.timestamp())
+            inside = _overlapping(c, w)
             s = s + 0.01 * inside  # a question that is only a time ("what did I do at 9?") browses that window
         if cfg.dense_weight and self.store is not None and getattr(self.store, "index", None) is not None:
             s = s + cfg.dense_weight * self._dense(query, mask)
@@ -149,10 +149,8 @@ class Retriever:
         s = s * (1.0 + recency / (1.0 + np.log1p(age_h / cfg.recency_scale_h)))
         if inside is not None and cfg.window_boost:
             s = s * np.where(inside, 1.0 + cfg.window_boost, 1.0)
-        if len(query.option_windows) >= 2 and cfg.option_window_boost:
-            in_option = np.zeros(len(c), dtype=bool)
-            for ow in query.option_windows:
-                in_option |= (c.ends > ow.start.timestamp()) & (c.starts < ow.end.timestamp())
+        if query.option_windows and cfg.option_window_boost:
+            in_option = np.logical_or.reduce([_overlapping(c, ow) for ow in query.option_windows])
             s = s * np.where(in_option, 1.0 + cfg.option_window_boost, 1.0)
         return np.where(mask, s, -1.0)
 
@@ -220,6 +218,11 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     else:
         part = np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
+
+
+def _overlapping(corpus: Corpus, window: TimeWindow) -> np.ndarray:
+    """Which clips overlap ``window`` (it must have a start)."""
+    return (corpus.ends > window.start.timestamp()) & (corpus.starts < window.end.timestamp())
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:

@@ -25,13 +25,19 @@ LINES_PER_LEVEL = {"10min": 3, "hour": 6, "day": 10}
 TINY_MODELS = ("smollm2-135m", "smollm2-360m")
 
 
-def use_llm(summarizer: str, llm, llm_model: str | None) -> bool:
-    """``auto`` uses the LLM only when one is configured and it is not a tiny default."""
-    if summarizer == "extractive" or llm is None:
+def is_tiny(llm_model: str | None) -> bool:
+    """Whether ``llm_model`` names a tiny default (too weak to write summaries or score options)."""
+    return any(t in (llm_model or "").lower() for t in TINY_MODELS)
+
+
+def use_llm(summarizer: str, llm_backend: str, llm_model: str | None) -> bool:
+    """Whether the configured LLM writes summaries, decided before loading it.
+
+    ``auto`` uses it only when one is configured and it is not a tiny default.
+    """
+    if summarizer == "extractive" or llm_backend == "none":
         return False
-    if summarizer == "llm":
-        return True
-    return not any(t in (llm_model or llm.model_id).lower() for t in TINY_MODELS)
+    return summarizer == "llm" or not is_tiny(llm_model)
 
 
 def window_start(when: datetime, level: str, timezone: str) -> datetime:
