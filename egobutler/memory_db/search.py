@@ -58,7 +58,8 @@ class SearchMixin:
         pool = max(k * 5, 50)
         ranked: list[list[tuple[str, float]]] = []
         if mode in ("vector", "hybrid"):
-            ranked.append(self._vector_candidates(query, pool, targets, wearer_id, start, end, levels))
+            ranked.append(self.vector_scores([query], pool, targets=targets, wearer_id=wearer_id, start=start, end=end,
+                                             levels=levels)[0])
         if mode in ("keyword", "hybrid"):
             ranked.append(self._keyword_candidates(query, pool, targets, wearer_id, start, end, levels))
         if allowed is not None:
@@ -67,8 +68,8 @@ class SearchMixin:
         return self._hits(scored[:k])
 
     def vector_scores(self, queries: Sequence[str], k: int, *, targets: Sequence[str] = ("clip",),
-                      wearer_id: str | None = None, start: datetime | None = None,
-                      end: datetime | None = None) -> list[list[tuple[str, float]]]:
+                      wearer_id: str | None = None, start: datetime | None = None, end: datetime | None = None,
+                      levels: Sequence[str] | None = None) -> list[list[tuple[str, float]]]:
         """Per query, the ``k`` nearest ids (``clip:<id>``, ``summary:<id>``) with cosine scores.
 
         No texts are loaded: this is the dense half of a ranker that has the texts already.
@@ -76,17 +77,12 @@ class SearchMixin:
         if self.index is None or self.embedder is None:
             raise MemoryError_("vector search needs an embedder; configure one or use keyword search")
         vectors = self.embedder.embed(list(queries))
-        return self.index.query_many(list(vectors), k, _chroma_where(targets, wearer_id, start, end, None))
+        return self.index.query_many(list(vectors), k, _chroma_where(targets, wearer_id, start, end, levels))
 
     def _speaker_clip_ids(self, speaker_ids: Sequence[str]) -> set[str]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(s.utterances.c.clip_id).where(s.utterances.c.speaker_id.in_(list(speaker_ids))))
             return {r[0] for r in rows}
-
-    def _vector_candidates(self, query, pool, targets, wearer_id, start, end, levels) -> list[tuple[str, float]]:
-        assert self.index is not None and self.embedder is not None
-        vector = self.embedder.embed([query])[0]
-        return self.index.query(vector, pool, _chroma_where(targets, wearer_id, start, end, levels))
 
     def _keyword_candidates(self, query, pool, targets, wearer_id, start, end, levels) -> list[tuple[str, float]]:
         keyword = self._keyword_index()

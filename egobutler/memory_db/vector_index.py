@@ -150,13 +150,9 @@ class VectorIndex:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        """Nearest documents as (id, cosine similarity), best first."""
-        return self.query_many([vector], k, where)[0]
-
     def query_many(self, vectors: Sequence[np.ndarray], k: int,
                    where: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:
-        """`query` for several vectors in one call (one filter pass for all of them)."""
+        """Per vector, the nearest documents as (id, cosine similarity), best first (one call for all)."""
         n = self.count()
         if n == 0 or not len(vectors):
             return [[] for _ in vectors]
