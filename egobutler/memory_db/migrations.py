@@ -29,7 +29,25 @@ def _m002_clip_media_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_clips_video_path ON clips (video_path)"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_m001_initial, _m002_clip_media_index]
+def _m003_search_in_database(conn: Connection) -> None:
+    """Reserved: keyword search in the database (FTS5 / PostgreSQL full text)."""
+
+
+def _m004_ledger_by_content(conn: Connection) -> None:
+    """Reserved: the ingestion ledger keyed by recording content hash, stage and model."""
+
+
+def _m005_people_from_voices(conn: Connection) -> None:
+    """Reserved: voice profiles, name suggestions and utterance language."""
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _m001_initial,
+    _m002_clip_media_index,
+    _m003_search_in_database,
+    _m004_ledger_by_content,
+    _m005_people_from_voices,
+]
 LATEST = len(MIGRATIONS)
 
 
