@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -10,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from egobutler.app.cli_common import HomeOption, JsonOption, print_json, settings_from
+from egobutler.app.errors_display import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
 from egobutler.ingest.pipeline import RecordingReport
 
 
@@ -59,7 +63,8 @@ def ingest(
     """Turn recordings into memory: 30 s clips, captions, transcripts, scene text, motion.
 
     Re-running is a no-op; an interrupted run resumes where it stopped; a changed model
-    re-runs only its stage. Exits 1 if any recording failed or was only partly ingested."""
+    re-runs only its stage. Exit code: 0 all ingested, 1 none could be, 3 some recordings or
+    stages failed, 130 interrupted by Ctrl-C (finishes the current clip; press again to stop at once)."""
     from egobutler.app.ingest_wiring import build_pipeline, source_options
     from egobutler.app.services import open_store
     from egobutler.app.summaries_wiring import refresh_after_ingest
@@ -69,14 +74,19 @@ def ingest(
     console = Console(stderr=True)
     store = open_store(settings)
     reports: list[RecordingReport] = []
+    stop = threading.Event()
+    summaries_problem = None
     try:
-        with RichProgress(len(paths), console) as progress:
-            pipeline = build_pipeline(settings, store, ray_address=ray, progress=progress)
+        with RichProgress(len(paths), console) as progress, stop_on_ctrl_c(stop, console):
+            pipeline = build_pipeline(settings, store, ray_address=ray, progress=progress, stop=stop)
             options = source_options(settings, wearer=wearer, start=start)
             for path in paths:
+                if stop.is_set():
+                    break
                 reports.append(ingest_path(pipeline, path, **options))
                 progress.recording_done()
-        summaries_problem = refresh_after_ingest(settings, store) if any(r.clips for r in reports) else None
+        if any(r.clips for r in reports) and not stop.is_set():
+            summaries_problem = refresh_after_ingest(settings, store)
     finally:
         store.close()
     if summaries_problem:
@@ -85,8 +95,38 @@ def ingest(
         print_json([_report_dict(r) for r in reports])
     else:
         _print_summary(reports, pipeline_stages=[s for s in settings.stages])
-    if not all(r.ok for r in reports):
-        raise typer.Exit(1)
+    raise typer.Exit(EXIT_INTERRUPTED if stop.is_set() else ingest_exit_code(reports))
+
+
+def ingest_exit_code(reports: list[RecordingReport]) -> int:
+    """0 when every recording is ingested, 1 when none is, 3 (partial) otherwise."""
+    if any(r.status == "interrupted" for r in reports):
+        return EXIT_INTERRUPTED
+    if all(r.ok for r in reports):
+        return EXIT_OK
+    if all(r.status == "failed" for r in reports):
+        return EXIT_ERROR
+    return EXIT_PARTIAL
+
+
+@contextmanager
+def stop_on_ctrl_c(stop: threading.Event, console: Console):
+    """First Ctrl-C: finish the current clip, mark the rest pending, stop. Second: stop at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(_signum, _frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("[yellow]stopping after the current clip (Ctrl-C again to stop now)[/yellow]")
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report_dict(report: RecordingReport) -> dict:

@@ -3,7 +3,8 @@
 Filesystem events (watchdog) wake the loop at once; a slow poll catches anything an event
 missed (network drives). SIGTERM/SIGINT set a stop flag: the pipeline finishes the clip
 it is on, the recording stays where it is (its ledger resumes it next time), and the
-daemon exits 0.
+daemon exits 0 after SIGTERM (a service manager's normal stop) or 130 after Ctrl-C.
+With ``--once`` it exits like `egobutler ingest`: 0 all ingested, 1 all failed, 3 some failed.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def run_daemon(settings: Settings, inbox: Path, *, settle_s: float = 5.0, once: 
     inbox.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
     wake = threading.Event()
-    _install_signals(stop, wake)
+    signals: list[int] = []
+    _install_signals(stop, wake, signals)
+    reports: list = []
     store = open_store(settings)
     pipeline = build_pipeline(settings, store, stop=stop)
     options = source_options(settings)
@@ -70,6 +73,7 @@ def run_daemon(settings: Settings, inbox: Path, *, settle_s: float = 5.0, once: 
                     pending = True
                     continue
                 report = ingest_path(pipeline, path, **options)
+                reports.append(report)
                 if report.status == "interrupted":
                     break
                 where = file_away(inbox, path, report)
@@ -89,15 +93,27 @@ def run_daemon(settings: Settings, inbox: Path, *, settle_s: float = 5.0, once: 
             observer.stop()
         store.close()
     print("stopped", file=sys.stderr, flush=True)
-    return 0
+    return _exit_code(signals, reports, once)
 
 
-def _install_signals(stop: threading.Event, wake: threading.Event) -> None:
+def _exit_code(signals: list[int], reports: list, once: bool) -> int:
+    from egobutler.app.cli_ingest import ingest_exit_code
+    from egobutler.app.errors_display import EXIT_INTERRUPTED, EXIT_OK
+
+    if signal.SIGINT in signals:
+        return EXIT_INTERRUPTED
+    if signals or not once or not reports:
+        return EXIT_OK
+    return ingest_exit_code(reports)
+
+
+def _install_signals(stop: threading.Event, wake: threading.Event, seen: list[int]) -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signals can only be handled on the main thread (tests drive the loop from others)
 
     def handle(signum, _frame) -> None:
         log.info("signal %s: finishing the current clip, then stopping", signum)
+        seen.append(signum)
         stop.set()
         wake.set()
 

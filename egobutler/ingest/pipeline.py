@@ -87,6 +87,7 @@ class Pipeline:
         self.progress = progress or _Quiet()
         self.stop = stop or threading.Event()
         self.stages: list[Stage] = [spec.build() for spec in self.specs]
+        self._running: set[tuple[str, str, str]] = set()  # (clip, stage, model) started, not yet recorded
 
     # ------------------------------------------------------------------ one recording
     def ingest(self, source: RecordingSource) -> RecordingReport:
@@ -103,6 +104,17 @@ class Pipeline:
             return report
         self._register(source, previous)
         self.progress.recording(source, len(todo))
+        try:
+            self._work(source, todo, work, report)
+        except KeyboardInterrupt:  # a second Ctrl-C: leave nothing marked running, then stop
+            self.stop.set()
+            self._release_running()
+            self.store.set_recording_status(source.recording_id, "pending", "interrupted; resumes on the next run")
+            raise
+        return self._finish(source, spans, report)
+
+    def _work(self, source: RecordingSource, todo: list[ClipSpan], work: dict[str, set[str]],
+              report: RecordingReport) -> None:
         imu = self._load_imu(source, report) if any("motion" in work[s.clip.id] for s in todo) else None
         for start in range(0, len(todo), self.options.batch_clips):
             if self.stop.is_set():
@@ -114,7 +126,14 @@ class Pipeline:
                 if self.stop.is_set():
                     break
                 self._run_stage(stage, [m for m in medias if stage.name in work[m.clip.id]], source)
-        return self._finish(source, spans, report)
+        self._release_running()
+
+    def _release_running(self) -> None:
+        """Clip/stage steps started but never recorded go back to ``pending`` (they re-run next time)."""
+        for clip_id, stage_name, model_id in list(self._running):
+            self.store.mark_stage(clip_id, stage_name, "pending", model_id=model_id,
+                                  error="interrupted; re-runs on the next ingest")
+        self._running.clear()
 
     def _pending(self, span: ClipSpan) -> set[str]:
         """Names of the stages this clip still needs (new, unfinished, failed, or another model)."""
@@ -190,12 +209,16 @@ class Pipeline:
             medias = [replace(m, transcript=self._transcript(m.clip.id)) for m in medias]
         def started(media: ClipMedia) -> None:
             self.store.mark_stage(media.clip.id, stage.name, "running", model_id=stage.model_id)
+            self._running.add((media.clip.id, stage.name, stage.model_id))
 
-        for media, result in self.runner.run(stage, medias, self.stop, started):
+        # The speech stage hears a recording as a whole (recording_hearing), not clip by clip.
+        runner = stage.runner_for(source, self.store) if hasattr(stage, "runner_for") else None
+        for media, result in (runner or self.runner).run(stage, medias, self.stop, started):
             self._record(stage, media, result, source)
 
     def _record(self, stage: Stage, media: ClipMedia, result: StageOutput | BaseException, source) -> None:
         clip_id = media.clip.id
+        self._running.discard((clip_id, stage.name, stage.model_id))
         if isinstance(result, StageInputMissing):
             self._replace(stage, clip_id, [])
             self.store.mark_stage(clip_id, stage.name, "skipped", model_id=stage.model_id, error=str(result))
