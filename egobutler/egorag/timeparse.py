@@ -5,8 +5,11 @@ in the wearer's timezone. Recognised: just now / a moment ago, today, this morni
 afternoon / evening, tonight, (at) noon, yesterday [+ part of day], last night, the day /
 night / <part> before yesterday, N minutes / hours / days / weeks ago (digits or words, "an
 hour and a half", "half a day"), on day N / DAYN, weekdays ("Tuesday", "last Tuesday", "on
-Tuesday morning"), clock times ("at 9:15", "at 3 pm"), this / last week. "last time",
-"previously", "before" set ``recent`` (prefer the latest match) without narrowing.
+Tuesday morning"), ordinal days of the recording ("the first day", "on the third day", with
+``day1``), this / last weekend, "before lunch" / "after lunch" / "after dinner" (alone or
+after a day: "this morning before lunch", "yesterday after dinner"), clock times ("at 9:15",
+"at 3 pm"), this / last week. "last time", "the last time I…", "previously", "before" set
+``recent`` (prefer the latest match) without narrowing.
 The same parser reads answer options such as "About four hours ago" or "Yesterday at noon".
 """
 
@@ -34,6 +37,11 @@ _AGO = re.compile(_NUM + r"(?:\s+and\s+(a\s+)?half)?\s+(second|minute|min|hour|h
 _HALF_AGO = re.compile(r"\bhalf\s+(?:an?\s+)?(hour|day|minute)\s+ago")
 _CLOCK = re.compile(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d:])")
 _DAYN = re.compile(r"\b(?:on\s+)?day\s*(\d{1,3})\b")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_DAY = re.compile(r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+day\b")
+# Meals split the day: (name, local hour it starts, local hour it ends).
+_MEAL_HOURS = {"breakfast": (7, 9), "lunch": (12, 13), "dinner": (18, 20), "supper": (18, 20)}
+_MEAL_EDGE = re.compile(r"\b(before|after)\s+(breakfast|lunch|dinner|supper)\b")
 _RECENT = re.compile(r"\b(last time|the last|previous(?:ly)?|before|earlier|most recent(?:ly)?|latest|again)\b")
 
 
@@ -66,6 +74,7 @@ def _number(token: str) -> float:
 
 
 def _part_in(text: str) -> str | None:
+    text = _MEAL_EDGE.sub(" ", text)  # "before lunch" cuts a part of the day; it is not "noon"
     for part in ("afternoon", "morning", "evening", "night", "noon", "midday", "lunchtime"):
         if re.search(rf"\b{part}\b", text):
             return part
@@ -83,11 +92,33 @@ def parse_window(text: str, now: datetime, *, timezone: str = "UTC", day1: date 
     if found is None:
         return TimeWindow(None, now, "last time", True) if recent else None
     start, end, label = found
+    start, end, label = _meal_edge(t, start, end, label, now, tz)
     return TimeWindow(start, min(end, now), label, recent)
 
 
+def _meal_edge(t: str, start, end, label: str, now: datetime, tz: ZoneInfo):
+    """Cut a day-part window at a meal ("this morning before lunch" ends when lunch starts)."""
+    edge = _MEAL_EDGE.search(t)
+    if edge is None or start is None or label.startswith(("at ", "just", "half")) or "ago" in label:
+        return start, end, label
+    first, last = _MEAL_HOURS[edge.group(2)]
+    midnight = datetime.combine(start.astimezone(tz).date(), time.min, tz)
+    if edge.group(1) == "before":
+        return start, min(end, midnight + timedelta(hours=first)), f"{label} {edge.group(0)}"
+    return max(start, midnight + timedelta(hours=last)), end, f"{label} {edge.group(0)}"
+
+
+def _meal_alone(t, now, tz, day1):
+    """"before lunch" / "after dinner" with no day named: today."""
+    if not _MEAL_EDGE.search(t):
+        return None
+    mid = _local_midnight(now, tz)
+    return mid + timedelta(hours=5), mid + timedelta(days=1), "today"
+
+
 def _match(t: str, now: datetime, tz: ZoneInfo, day1: date | None) -> tuple[datetime | None, datetime, str] | None:
-    for matcher in (_ago, _relative_days, _day_number, _weekday, _today, _clock, _weeks):
+    for matcher in (_ago, _relative_days, _day_number, _ordinal_day, _weekend, _weekday, _today, _clock, _weeks,
+                    _meal_alone):
         found = matcher(t, now, tz, day1)
         if found is not None:
             return found
@@ -142,6 +173,28 @@ def _day_number(t, now, tz, day1):
     if part:
         return (*_part(mid, part), f"day {match.group(1)} {part}")
     return mid, mid + timedelta(days=1), f"day {match.group(1)}"
+
+
+def _ordinal_day(t, now, tz, day1):
+    match = _ORDINAL_DAY.search(t)
+    if not match or day1 is None:
+        return None
+    n = _ORDINALS.index(match.group(1)) + 1
+    return _day_number(f" day {n} {t}", now, tz, day1)
+
+
+def _weekend(t, now, tz, day1):
+    """"last weekend": the latest Saturday-Sunday fully before today; "this weekend": the current one."""
+    match = re.search(r"\b(last|this|the)\s+weekend\b", t) or re.search(r"\bon the weekend\b", t)
+    if not match:
+        return None
+    today = now.astimezone(tz).date()
+    if match.group(0).startswith("this") and today.weekday() >= 5:
+        back = today.weekday() - 5  # we are in it: from Saturday until now
+    else:
+        back = (today.weekday() - 5) % 7 + (7 if today.weekday() >= 5 else 0)
+    saturday = _local_midnight(now, tz, back)
+    return saturday, saturday + timedelta(days=2), "this weekend" if back < 2 else "last weekend"
 
 
 def _weekday(t, now, tz, day1):

@@ -72,3 +72,37 @@ def test_no_time_words_gives_none_and_windows_never_pass_now():
 
 def test_day_numbers_need_the_first_day():
     assert parse_window("on day 2", NOW, timezone=TZ) is None
+
+
+# Time as people say it (issue 15): each expression with the window it must search.
+# NOW is Friday 2025-01-03 15:30 in Beijing; the recording's first day is Wednesday 2025-01-01.
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Who helped me assemble the shelf on the first day?", local(1, 0), local(2, 0)),
+        ("what did we cook on the second day", local(2, 0), local(3, 0)),
+        ("what did I do on the third day in the morning", local(3, 5), local(3, 12)),
+        ("what happened the day before yesterday", local(1, 0), local(2, 0)),
+        ("where did we go last weekend", datetime(2024, 12, 28, tzinfo=ZoneInfo(TZ)), datetime(2024, 12, 30, tzinfo=ZoneInfo(TZ))),
+        ("where was I this morning before lunch", local(3, 5), local(3, 12)),
+        ("what did I eat yesterday before lunch", local(2, 0), local(2, 12)),
+        ("what did we watch yesterday after dinner", local(2, 20), local(3, 0)),
+        ("what did I do before lunch", local(3, 5), local(3, 12)),
+        ("who phoned two hours ago", local(3, 13, 0), local(3, 14, 0)),
+    ],
+)
+def test_time_as_people_say_it(text, start, end):
+    window = parse_window(text, NOW, timezone=TZ, day1=date(2025, 1, 1))
+    assert window is not None, text
+    assert (window.start, window.end) == (start, end), window.label
+
+
+def test_weekend_seen_from_the_weekend_and_the_first_word_is_not_a_day():
+    saturday = datetime(2025, 1, 4, 10, 0, tzinfo=ZoneInfo(TZ))
+    last = parse_window("what did I do last weekend", saturday, timezone=TZ)
+    assert (last.start, last.end) == (datetime(2024, 12, 28, tzinfo=ZoneInfo(TZ)), datetime(2024, 12, 30, tzinfo=ZoneInfo(TZ)))
+    this = parse_window("what did I do this weekend", saturday, timezone=TZ)
+    assert (this.start, this.end) == (local(4, 0), saturday)
+    assert parse_window("Who was the first to write on the whiteboard?", NOW, timezone=TZ, day1=date(2025, 1, 1)) is None
+    last_time = parse_window("the last time I saw my keys, where were they?", NOW, timezone=TZ)
+    assert last_time.start is None and last_time.recent
