@@ -33,6 +33,8 @@ GRAVITY_TAU_S = 1.0
 WINDOW_S = 2.56
 HOP_S = 0.5
 MIN_ACTIVITY_S = 1.5       # shortest gait activity inside a moving span
+MIN_GAIT_S = 2.5           # a shorter rhythmic span is "other": a few steps are not told from a nod burst
+GAIT_LABELS = ("walking", "running", "stairs_up", "stairs_down")
 MIN_STILL_S = 0.8
 MIN_MOVE_S = 0.4
 STILL_STD_MPS2 = 0.45      # linear-acceleration spread below this is "not moving the body"
@@ -45,6 +47,10 @@ STAIRS_RATE_MPS = 0.12     # |height change| per second while stepping
 TURN_RATE_RADPS = 0.35     # yaw rate that starts a head turn (~20 deg/s)
 TURN_MIN_DEG = 30.0
 SIT_STAND_MIN_M = 0.2      # head height change that makes a sit-down / stand-up
+SIT_STAND_PAD_S = 0.8      # rest either side of a sit-down included when integrating its height change
+LEVER_MAX_M = 0.25         # farthest a head-worn sensor sits from the point the head turns about
+LEVER_WINDOW_S = 8.0       # windows that each estimate that lever arm
+LEVER_MIN_EXPLAINED = 0.5  # share of a window's acceleration the rotation must explain for it to vote
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,53 @@ def features(series: ImuSeries) -> Features:
     accel = np.where(valid[:, None], rs.accel, 0.0)
     gyro = np.where(valid[:, None], rs.gyro, 0.0)
     up = _track_up(accel, gyro, valid)
-    vertical = np.einsum("ij,ij->i", accel, up) - GRAVITY_MPS2
-    horizontal = np.linalg.norm(accel - np.einsum("ij,ij->i", accel, up)[:, None] * up, axis=1)
+    linear = accel - GRAVITY_MPS2 * up
+    linear = linear - _rotation_part(linear, gyro, valid)
+    vertical = np.einsum("ij,ij->i", linear, up)
+    horizontal = np.linalg.norm(linear - vertical[:, None] * up, axis=1)
     yaw = np.einsum("ij,ij->i", gyro, up)
     return Features(rs.t_s, vertical, horizontal, yaw, rs.height_m, valid, rs.saturated)
+
+
+def _rotation_part(linear: np.ndarray, gyro: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The acceleration that turning the head alone gives the sensor, per sample.
+
+    Glasses hold their IMU some centimetres from the point the head turns about, so a nod or
+    a glance accelerates the sensor without the body moving: a x r + w x (w x r) for a lever
+    arm r that is fixed in the sensor frame. r is fitted by least squares in 8 s windows; the
+    windows the fit explains (rotation-dominated: talking, glancing) vote, and the median of
+    their estimates is used, so walking, or a whole-body flip turning about the hips, does not
+    pull it. Bounded to `LEVER_MAX_M` (a head is not bigger). The rotational part is removed
+    before any activity is judged."""
+    if valid.sum() < RATE_HZ:
+        return np.zeros_like(linear)
+    omega = np.where(valid[:, None], gyro, 0.0)
+    alpha = np.gradient(omega, 1.0 / RATE_HZ, axis=0)
+    m = _skew(alpha) + _skew(omega) @ _skew(omega)  # (N, 3, 3): rotational accel = m @ r
+    lever = _fit_lever(m, np.where(valid[:, None], linear, 0.0), valid)
+    return np.where(valid[:, None], m @ lever, 0.0)
+
+
+def _fit_lever(m: np.ndarray, linear: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    width, votes = int(LEVER_WINDOW_S * RATE_HZ), []
+    for a in range(0, max(len(m) - width, 0) + 1, width // 2):
+        sel = slice(a, a + width)
+        if not valid[sel].all():
+            continue
+        rows, target = m[sel].reshape(-1, 3), linear[sel].reshape(-1)
+        lever, *_ = np.linalg.lstsq(rows, target, rcond=None)
+        explained = 1.0 - float(np.sum((target - rows @ lever) ** 2)) / max(float(target @ target), 1e-9)
+        if explained >= LEVER_MIN_EXPLAINED and np.linalg.norm(lever) <= LEVER_MAX_M:
+            votes.append(lever)
+    return np.median(votes, axis=0) if votes else np.zeros(3)
+
+
+def _skew(v: np.ndarray) -> np.ndarray:
+    """(N, 3) -> (N, 3, 3) cross-product matrices: skew(a) @ b == a x b."""
+    out = np.zeros(v.shape[:-1] + (3, 3))
+    out[..., 0, 1], out[..., 0, 2], out[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
+    out[..., 1, 0], out[..., 2, 0], out[..., 2, 1] = v[..., 2], -v[..., 1], v[..., 0]
+    return out
 
 
 def _track_up(accel: np.ndarray, gyro: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -213,11 +262,26 @@ def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment
                 s0 = a if wa == 0 else int(np.searchsorted(f.t_s, (centres[wa - 1] + centres[wa]) / 2))
                 s1 = b if wb == len(labels) else int(np.searchsorted(f.t_s, (centres[wb - 1] + centres[wb]) / 2))
                 parts.append((s0, s1, label))
+    parts = _drop_short_gaits(parts)
     activities = [MotionSegment(float(f.t_s[a]), min(float(f.t_s[b - 1]) + 1 / RATE_HZ, float(series.t_s[-1])), label,
                                 _activity_stats(f, a, b, label), model_id) for a, b, label in parts]
     events = head_turns(f, model_id) + sit_stand(f, parts, model_id)
     _set_posture(activities, events)
     return sorted(activities + events, key=lambda s: (s.start_s, s.is_event))
+
+
+def _drop_short_gaits(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A gait shorter than `MIN_GAIT_S` (two or three steps' worth) is movement, not a walk:
+    nodding or shifting weight can look rhythmic for a moment. Neighbours of one label join."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, label in parts:
+        if label in GAIT_LABELS and (b - a) < MIN_GAIT_S * RATE_HZ:
+            label = "other"
+        if out and out[-1][2] == label and out[-1][1] == a:
+            out[-1] = (out[-1][0], b, label)
+        else:
+            out.append((a, b, label))
+    return out
 
 
 def _moving_spread(f: Features, width_s: float = 0.5) -> np.ndarray:
@@ -333,7 +397,7 @@ def _height_change(f: Features, s0: int, s1: int) -> float:
     integrating vertical acceleration twice with zero vertical velocity at both ends."""
     if f.height_m is not None:
         return float(f.height_m[s1 - 1] - f.height_m[s0])
-    pad = int(0.3 * RATE_HZ)
+    pad = int(SIT_STAND_PAD_S * RATE_HZ)
     a0, a1 = max(s0 - pad, 0), min(s1 + pad, len(f.t_s))
     acc = f.vertical[a0:a1] - np.median(f.vertical[max(a0 - int(RATE_HZ), 0):a0 + 1])
     dt = 1.0 / RATE_HZ

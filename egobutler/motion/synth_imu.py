@@ -61,14 +61,19 @@ QUIET = NoiseModel(0.0, 0.0, 0.0, 0.0)
 def imu_from_head_pose(
     t_s: np.ndarray, pos: np.ndarray, rot: np.ndarray, *, rate_hz: float = 200.0,
     noise: NoiseModel = NoiseModel(), seed: int = 0, height_m: bool = False, mount: np.ndarray | None = None,
+    lever_m: np.ndarray | None = None,
 ) -> ImuSeries:
     """Head-mounted IMU from head poses ``t_s`` (T,), ``pos`` (T, 3) metres in a z-up world and
     ``rot`` (T, 3, 3) head-to-world rotations. ``height_m`` also returns the head height (as a
     trajectory or barometer would give it). ``mount`` (3, 3) turns head-frame vectors into the
-    sensor's frame (glasses hold their IMU at an angle); identity by default."""
+    sensor's frame (glasses hold their IMU at an angle); identity by default. ``lever_m`` (3,)
+    is where the sensor sits in the head frame relative to ``pos`` (glasses sit ~10 cm in front
+    of and above the neck pivot, so a nod moves the sensor); none by default."""
     from scipy.interpolate import CubicSpline
     from scipy.spatial.transform import Rotation, Slerp
 
+    if lever_m is not None:
+        pos = pos + np.einsum("tij,j->ti", rot, np.asarray(lever_m, dtype=np.float64))
     grid = t_s[0] + np.arange(int((t_s[-1] - t_s[0]) * rate_hz) + 1) / rate_hz
     spline = CubicSpline(t_s, pos, axis=0)
     acc_world = spline(grid, 2)
@@ -125,7 +130,9 @@ def plan_head_pose(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[PlannedSegment]]:
     """A head that does ``plan``: a list of ``(action, duration_s[, value])`` with action in
     still | walking | running | stairs_up | stairs_down | turn_head (value: degrees, + = left)
-    | sit_down | stand_up. Returns ``t_s, pos, rot`` and the truth segments (turns, sit-down
+    | sit_down | stand_up | talking | nodding (value: ``{"seed", "intensity"}``; see
+    `conversation_head`; the truth calls them still). A gait's value may be a dict
+    ``{"cadence_spm", "bob_m", "speed_mps"}`` for a gait of its own (slow walking, say). Returns ``t_s, pos, rot`` and the truth segments (turns, sit-down
     and stand-up are events; the still periods around them are ``still``)."""
     t = np.arange(int(sum(p[1] for p in plan) * rate_hz) + 1) / rate_hz
     x, y, z = np.zeros_like(t), np.zeros_like(t), np.full_like(t, STANDING_HEAD_M)
@@ -147,6 +154,8 @@ def plan_head_pose(
 
 
 def _truth_label(action: str) -> str:
+    if action in ("talking", "nodding"):
+        return "still"  # the body stays where it is: not an activity of its own
     return "head_turn" if action == "turn_head" else action
 
 
@@ -154,6 +163,9 @@ def _apply(action, value, tau, duration, sel, x, y, z, yaw, pitch, heading) -> i
     """Write one action's head motion into the arrays at ``sel``; return its step count."""
     if action in _GAITS:
         cadence, bob, speed, rise = _GAITS[action]
+        if isinstance(value, dict):  # a gait of its own: {"cadence_spm", "bob_m", "speed_mps"}
+            cadence = float(value.get("cadence_spm", cadence))
+            bob, speed = float(value.get("bob_m", bob)), float(value.get("speed_mps", speed))
         f_step = cadence / 60.0
         # Ramp in and out over ~0.5 s so the body accelerates like a person does.
         env = _smoothstep(tau / 0.5) * _smoothstep((duration - tau) / 0.5)
@@ -176,18 +188,62 @@ def _apply(action, value, tau, duration, sel, x, y, z, yaw, pitch, heading) -> i
         lean = 0.15 * np.sin(math.pi * frac)
         x[sel] = x[sel][0] + lean * math.cos(heading)
         y[sel] = y[sel][0] + lean * math.sin(heading)
+    elif action in ("talking", "nodding"):
+        opts = value if isinstance(value, dict) else {}
+        rng = np.random.default_rng(int(opts.get("seed", 0)))
+        d = conversation_head(tau, rng, nods_only=action == "nodding", intensity=float(opts.get("intensity", 1.0)))
+        x[sel] = x[sel][0] + d[:, 0] * math.cos(heading) - d[:, 1] * math.sin(heading)
+        y[sel] = y[sel][0] + d[:, 0] * math.sin(heading) + d[:, 1] * math.cos(heading)
+        z[sel] = z[sel][0] + d[:, 2]
+        yaw[sel] = heading + d[:, 3]
+        pitch[sel] = d[:, 4]
     elif action != "still":
         raise ValueError(f"unknown action {action!r}")
     return 0
 
 
+def conversation_head(tau: np.ndarray, rng: np.random.Generator, *, nods_only: bool = False,
+                      intensity: float = 1.0) -> np.ndarray:
+    """Head motion of someone standing or sitting in place while talking: bursts of nods
+    (1.5-3 Hz, 4-15 deg), glances left and right (10-45 deg) and the small sway of the body
+    behind gestures (about a centimetre, 0.3-1.5 Hz). Returns (len(tau), 5): x, y, z offsets (m,
+    x = facing), yaw and pitch (rad); zero at both ends so it joins still periods smoothly."""
+    out = np.zeros((len(tau), 5))
+    if len(tau) < 2:
+        return out
+    duration = float(tau[-1])
+    start = float(rng.uniform(0.3, 2.0))
+    while start < duration - 1.0:  # nod bursts
+        hz, deg, count = rng.uniform(1.5, 3.0), rng.uniform(4.0, 15.0) * intensity, int(rng.integers(2, 6))
+        span = (tau >= start) & (tau <= start + count / hz)
+        out[span, 4] += math.radians(deg) * np.sin(math.pi * hz * (tau[span] - start)) ** 2
+        start += count / hz + float(rng.uniform(1.0, 5.0))
+    if not nods_only:
+        glance, start = 0.0, float(rng.uniform(0.5, 3.0))
+        while start < duration - 1.0:  # glances: turn to a new heading and hold it
+            target = math.radians(float(rng.uniform(-45.0, 45.0))) * min(intensity, 1.5)
+            length = float(rng.uniform(0.4, 1.0))
+            out[:, 3] += (target - glance) * _smoothstep((tau - start) / length)
+            glance, start = target, start + length + float(rng.uniform(1.5, 6.0))
+        for k, amp in ((0, 0.012), (1, 0.012), (2, 0.004)):  # sway behind gestures
+            for _ in range(3):
+                hz, phase = rng.uniform(0.3, 1.5), rng.uniform(0, 2 * math.pi)
+                out[:, k] += amp * intensity / 3 * np.sin(2 * math.pi * hz * tau + phase)
+    ends = _smoothstep(tau / 0.5) * _smoothstep((duration - tau) / 0.5)
+    out[:, :3] = (out[:, :3] - out[0, :3]) * ends[:, None]
+    out[:, 3] -= out[:, 3] * _smoothstep((tau - (duration - 1.0)) / 1.0)  # face forward again at the end
+    out[:, 4] *= ends
+    return out
+
+
 def synth_plan(
     plan: list, *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(), seed: int = 0,
-    with_height: bool = False, mount: np.ndarray | None = None,
+    with_height: bool = False, mount: np.ndarray | None = None, lever_m: np.ndarray | None = None,
 ) -> tuple[ImuSeries, list[PlannedSegment]]:
     """IMU of a procedural head doing ``plan`` (see `plan_head_pose`) and the truth."""
     t, pos, rot, truth = plan_head_pose(plan)
-    series = imu_from_head_pose(t, pos, rot, rate_hz=rate_hz, noise=noise, seed=seed, height_m=with_height, mount=mount)
+    series = imu_from_head_pose(t, pos, rot, rate_hz=rate_hz, noise=noise, seed=seed, height_m=with_height,
+                                mount=mount, lever_m=lever_m)
     return series, truth
 
 
@@ -201,16 +257,21 @@ def random_mount(rng: np.random.Generator) -> np.ndarray:
 # ----------------------------------------------------------------------------- DeepMimic clips
 
 
-def clip_head_pose(name: str, duration_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def clip_head_pose(name: str, duration_s: float | None = None, *, speed: float = 1.0,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Head poses of DeepMimic clip ``name``, looped to ``duration_s`` when the clip loops
-    (each loop continues from where the last one ended). Also returns the number of loops."""
+    (each loop continues from where the last one ended). Also returns the number of loops.
+    ``speed`` plays the clip faster (> 1) or slower (< 1): a walk at 0.75 is a slow walk of
+    about 70 steps a minute (a time warp: stride length stays, cadence and speed scale)."""
     from egobutler.motion.deepmimic import head_pose, load_clip
 
     clip = load_clip(name)
     t, pos, rot = head_pose(clip)
-    if duration_s is None or not clip.loop or duration_s <= clip.duration_s:
-        return t, *clean_mocap(pos, rot, clip.fps), 1
-    period = clip.duration_s
+    t = t / speed
+    fps = clip.fps * speed
+    if duration_s is None or not clip.loop or duration_s <= clip.duration_s / speed:
+        return t, *clean_mocap(pos, rot, fps), 1
+    period = clip.duration_s / speed
     loops = int(math.ceil(duration_s / period))
     pos, rot = _close_loop(t / period, pos, rot)
     shift = pos[-1] - pos[0]
@@ -221,7 +282,7 @@ def clip_head_pose(name: str, duration_s: float | None = None) -> tuple[np.ndarr
         ps.append(pos[1:] + k * shift)
         rs.append(rot[1:])
     t, pos, rot = np.concatenate(ts), np.concatenate(ps), np.concatenate(rs)
-    return t, *clean_mocap(pos, rot, clip.fps), loops
+    return t, *clean_mocap(pos, rot, fps), loops
 
 
 def clean_mocap(pos: np.ndarray, rot: np.ndarray, fps: float, cutoff_hz: float = 6.0) -> tuple[np.ndarray, np.ndarray]:
@@ -269,23 +330,27 @@ def _hold(pos: np.ndarray, rot: np.ndarray, duration_s: float, fps: float) -> tu
 
 
 def session_from_clips(
-    parts: list[tuple[str, float]], *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(),
-    seed: int = 0, blend_s: float = 0.4, mount: np.ndarray | None = None,
+    parts: list[tuple], *, rate_hz: float = 200.0, noise: NoiseModel = NoiseModel(),
+    seed: int = 0, blend_s: float = 0.4, mount: np.ndarray | None = None, lever_m: np.ndarray | None = None,
 ) -> tuple[ImuSeries, list[PlannedSegment]]:
     """A recording made of DeepMimic clips and still periods: ``parts`` is a list of
-    ``(clip name or "still", duration_s)``. Each clip continues from where the head was
-    (translated and turned to match); ``blend_s`` of smooth motion joins the pieces.
-    Returns the IMU and the truth (clip names as labels, "still" for the pauses)."""
+    ``(clip name | "still" | "talking", duration_s[, option])``; a clip's option is its playback
+    speed (see `clip_head_pose`), a talking part's the seed of its `conversation_head`. Each
+    clip continues from where the head was (translated and turned to match); ``blend_s`` of
+    smooth motion joins the pieces. Returns the IMU and the truth (clip names as labels,
+    "still" for the pauses, talking included)."""
     fps = 30.0
     ts, ps, rs, truth = [], [], [], []
     now, last_pos, last_rot = 0.0, None, None
-    for name, duration in parts:
-        if name == "still":
+    for name, duration, *option in parts:
+        if name in ("still", "talking"):
             anchor_pos = last_pos if last_pos is not None else np.array([0.0, 0.0, STANDING_HEAD_M])
             anchor_rot = last_rot if last_rot is not None else np.eye(3)
             t, p, r = _hold(anchor_pos, anchor_rot, duration, fps)
+            if name == "talking":
+                p, r = _talk_over(t, p, r, int(option[0]) if option else 0)
         else:
-            t, p, r, loops = clip_head_pose(name, duration)
+            t, p, r, loops = clip_head_pose(name, duration, speed=float(option[0]) if option else 1.0)
             keep = t <= duration + 1e-9
             t, p, r = t[keep], p[keep], r[keep]
             if last_pos is not None:
@@ -294,9 +359,22 @@ def session_from_clips(
         ts.append(t + start)
         ps.append(p)
         rs.append(r)
-        truth.append(PlannedSegment(start, start + float(t[-1]), name))
+        truth.append(PlannedSegment(start, start + float(t[-1]), "still" if name == "talking" else name))
         now, last_pos, last_rot = start + float(t[-1]), p[-1], r[-1]
-    return _join(ts, ps, rs, rate_hz, noise, seed, mount), truth
+    return _join(ts, ps, rs, rate_hz, noise, seed, mount, lever_m), truth
+
+
+def _talk_over(t: np.ndarray, p: np.ndarray, r: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A held pose with `conversation_head` motion on top (offsets in the head's heading frame)."""
+    d = conversation_head(t, np.random.default_rng(seed))
+    heading = math.atan2(r[0][1, 0], r[0][0, 0])
+    c, s = math.cos(heading), math.sin(heading)
+    p = p.copy()
+    p[:, 0] += d[:, 0] * c - d[:, 1] * s
+    p[:, 1] += d[:, 0] * s + d[:, 1] * c
+    p[:, 2] += d[:, 2]
+    r = _rot_z(d[:, 3]) @ r @ _rot_y(d[:, 4])  # glance about world up, nod about the head's own axis
+    return p, r
 
 
 def _continue_from(p: np.ndarray, r: np.ndarray, last_pos: np.ndarray, last_rot: np.ndarray):
@@ -310,13 +388,14 @@ def _continue_from(p: np.ndarray, r: np.ndarray, last_pos: np.ndarray, last_rot:
     return p, turn @ r
 
 
-def _join(ts, ps, rs, rate_hz, noise, seed, mount) -> ImuSeries:
+def _join(ts, ps, rs, rate_hz, noise, seed, mount, lever_m=None) -> ImuSeries:
     # The blend gaps between pieces are bridged by the spline / slerp of imu_from_head_pose.
     t = np.concatenate(ts)
     pos = np.concatenate(ps)
     rot = np.concatenate(rs)
     keep = np.concatenate([[True], np.diff(t) > 1e-6])
-    return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed, mount=mount)
+    return imu_from_head_pose(t[keep], pos[keep], rot[keep], rate_hz=rate_hz, noise=noise, seed=seed, mount=mount,
+                              lever_m=lever_m)
 
 
 def write_sample_recording(path, *, still_s: float = 10.0, walk_s: float = 20.0, rate_hz: float = 200.0, seed: int = 0):
