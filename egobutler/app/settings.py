@@ -106,8 +106,10 @@ class Settings(BaseSettings):
     ocr: str = Field("rapidocr", description="Scene-text OCR backend: none | rapidocr.")
     motion_narrator: str = Field("rules", description="IMU narrator: none | rules | egolm.")
     motion_narrator_model: str | None = Field(None, description="Trained EgoLM narrator checkpoint (motion_narrator = egolm).")
-    motion_generator: str = Field("fractal", description="Avatar motion: none | fractal | retrieval.")
+    motion_generator: str = Field("retrieval", description="Avatar motion: none | retrieval (default: measures best) | fractal.")
     motion_generator_model: str | None = Field(None, description="Trained text-to-motion checkpoint; default: the bundled one.")
+    avatar_voice: bool = Field(True, description="Speak the avatar's replies aloud (offline hibari-tts voice); false: silent.")
+    avatar_view: str = Field("3d", description="Avatar in the chat: 3d (three.js in the browser) | video (server-rendered GIF).")
 
     # --- answering ---
     llm: str = Field("transformers", description="LLM backend: none | transformers | openai | llama-cpp.")

@@ -1,8 +1,11 @@
 """The avatar's reply gestures: text-to-motion backends and :func:`animate_reply`.
 
 A backend implements :class:`MotionGenerator` (one method, ``generate``) and is chosen by
-name through :data:`GENERATORS` ("fractal" — the trained coarse-to-fine model, "retrieval" —
-the nearest labelled clip); its heavy imports happen only when it is loaded.
+name through :data:`GENERATORS` ("retrieval" — the nearest labelled clip blended into calm
+standing, the default; "fractal" — the trained coarse-to-fine model); its heavy imports happen
+only when it is loaded. The avatar's replies go through :mod:`egobutler.motion.performance`,
+which picks a gesture for the reply and asks the generator for that gesture, never for the
+reply's own words.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ Motion = MocapClip
 """A generated motion is a clip on the humanoid skeleton (see :mod:`egobutler.motion.deepmimic`)."""
 
 OUTPUT_FPS = 30.0  # frame rate of every generated motion
+DEFAULT_GENERATOR = "retrieval"  # measures best in benchmarks/motion_gen.py (docs/avatar.md)
 
 GENERATORS = {
     "fractal": "egobutler.motion.fractal.generator:FractalGenerator",
@@ -49,7 +53,7 @@ def bundled_checkpoint() -> Path:
     return Path(__file__).parent / "weights" / "fractal_deepmimic.pt"
 
 
-def load_generator(name: str = "fractal", model_path: str | Path | None = None, **kwargs) -> MotionGenerator:
+def load_generator(name: str = DEFAULT_GENERATOR, model_path: str | Path | None = None, **kwargs) -> MotionGenerator:
     """The backend ``name`` ("fractal" | "retrieval"), with its checkpoint if it takes one.
 
     A fractal generator whose checkpoint is missing falls back to retrieval with a warning,

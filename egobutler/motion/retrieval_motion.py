@@ -1,41 +1,45 @@
-"""Retrieval fallback for the avatar: the labelled clip nearest to the text, time-warped.
+"""The avatar's default generator: the labelled clip nearest to the text, blended into calm standing.
 
-Needs no trained checkpoint — only the bundled DeepMimic clips, our labels for them and the
-sentence encoder — so it is the avatar's fallback and the baseline the generator is
-benchmarked against.
+Needs no trained checkpoint — only the clip library (:mod:`egobutler.motion.motion_library`:
+DeepMimic's clips and our authored gestures), their labels and the sentence encoder. It is
+the default because it measures best in ``benchmarks/motion_gen.py`` (docs/avatar.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from egobutler.motion.avatar import OUTPUT_FPS, Motion, MotionGenerator
-from egobutler.motion.clip_ops import canonical, chain, fit_duration
-from egobutler.motion.deepmimic import MocapClip, list_clips, load_clip
+from egobutler.motion.clip_ops import chain, fit_duration, to_fps
+from egobutler.motion.deepmimic import MocapClip
 from egobutler.motion.errors import MotionError
-from egobutler.motion.fractal.labels import CLIP_LABELS
+from egobutler.motion.fractal.labels import all_labels
 from egobutler.motion.fractal.text import TextEncoder, default_encoder
+from egobutler.motion.motion_library import load_library
+
+MAX_SPEEDUP = 1.5  # a gesture longer than the reply plays at most this much faster, then is cut
+BLEND_FRAMES = 8  # frames cross-faded where one clip hands over to the next (0.27 s at 30 fps)
 
 
 class RetrievalGenerator(MotionGenerator):
-    """Cosine-nearest labelled phrase → its clip, repeated to roughly the length asked for
-    and time-warped to exactly it (``level`` is ignored)."""
+    """Cosine-nearest labelled phrase → its clip. A looping clip (walk, run, idle) repeats for as
+    long as asked; a one-off gesture plays at its own pace and then hands over, blended, to calm
+    standing (``level`` is ignored)."""
 
-    model_id = "retrieval:deepmimic"
+    model_id = "retrieval:library"
 
     def __init__(self, encoder: TextEncoder | None = None, clips_dir: str | Path | None = None,
                  labels: dict[str, list[str]] | None = None):
         self.encoder = encoder or default_encoder()
-        self._dir = Path(clips_dir) if clips_dir is not None else None
-        labels = labels or CLIP_LABELS
-        names = set(list_clips(self._dir))
-        self._pairs = [(clip, phrase) for clip, phrases in labels.items() if clip in names for phrase in phrases]
+        self._clips = {name: to_fps(clip, OUTPUT_FPS) for name, clip in load_library(clips_dir).items()}
+        labels = labels or all_labels()
+        self._pairs = [(clip, phrase) for clip, phrases in labels.items() if clip in self._clips for phrase in phrases]
         if not self._pairs:
-            raise MotionError("no labelled DeepMimic clips found for retrieval; is pybullet installed?")
+            raise MotionError("no labelled clips found for retrieval")
         self._emb: np.ndarray | None = None
-        self._clips: dict[str, MocapClip] = {}
 
     def nearest(self, text: str) -> tuple[str, str, float]:
         """(clip name, its phrase, cosine similarity) of the labelled phrase nearest to ``text``."""
@@ -47,17 +51,42 @@ class RetrievalGenerator(MotionGenerator):
         return self._pairs[best][0], self._pairs[best][1], float(scores[best])
 
     def clip(self, name: str) -> MocapClip:
-        if name not in self._clips:
-            self._clips[name] = canonical(load_clip(name, self._dir))
-        return self._clips[name]
+        """The library clip ``name`` at :data:`OUTPUT_FPS`."""
+        try:
+            return self._clips[name]
+        except KeyError:
+            raise MotionError(f"no clip {name!r} in the motion library; it has {', '.join(sorted(self._clips))}") from None
 
     def generate(self, text: str, seconds: float, *, level: int | None = None) -> Motion:
         name, _, _ = self.nearest(text)
-        return time_warp(self.clip(name), seconds)
+        clip = self.clip(name)
+        idle = self._clips.get("idle")
+        if clip.loop or idle is None:
+            return time_warp(clip, seconds)
+        return replace(then_idle(clip, idle, seconds), name=name)
 
 
 def time_warp(clip: MocapClip, seconds: float, fps: float = OUTPUT_FPS) -> MocapClip:
     """``clip`` repeated end to end the nearest whole number of times (at least once) and
     uniformly time-warped to last exactly ``seconds`` at ``fps``."""
     copies = max(1, int(round(seconds / max(clip.duration_s, 1e-6))))
-    return fit_duration(chain([clip] * copies) if copies > 1 else clip, seconds, fps)
+    return fit_duration(chain([clip] * copies, BLEND_FRAMES) if copies > 1 else clip, seconds, fps)
+
+
+def then_idle(gesture: MocapClip, idle: MocapClip, seconds: float, fps: float = OUTPUT_FPS) -> MocapClip:
+    """``gesture`` once at its own pace, then ``idle`` (blended in) until ``seconds``.
+
+    A gesture longer than ``seconds`` is sped up (at most :data:`MAX_SPEEDUP` times) and cut."""
+    gesture = to_fps(gesture, fps)
+    if gesture.duration_s >= seconds:
+        warped = fit_duration(gesture, max(seconds, gesture.duration_s / MAX_SPEEDUP), fps)
+        return trim(warped, seconds)
+    rest_s = seconds - gesture.duration_s + BLEND_FRAMES / fps
+    copies = max(1, int(np.ceil(rest_s / idle.duration_s)))
+    return trim(chain([gesture] + [to_fps(idle, fps)] * copies, BLEND_FRAMES), seconds)
+
+
+def trim(clip: MocapClip, seconds: float) -> MocapClip:
+    """The first ``seconds`` of ``clip`` (``round(seconds * fps) + 1`` frames, at most all of it)."""
+    n = min(clip.num_frames, max(2, int(round(seconds * clip.fps)) + 1))
+    return replace(clip, root_pos=clip.root_pos[:n], root_rot=clip.root_rot[:n], local_rot=clip.local_rot[:n])

@@ -1,9 +1,9 @@
 """Our own text labels for the DeepMimic clips bundled with pybullet.
 
-The assistant's replies need gestures (greet, agree, celebrate, think, hurry...), and
-DeepMimic has athletic clips; each clip gets plain descriptions of what it shows plus a few
-reply moods that the motion fits.  ``HELD_OUT`` phrasings are never trained on: the
-benchmark asks the models for them.
+DeepMimic has athletic clips; each gets plain descriptions of what it shows. The reply
+gestures (wave, nod, shrug, ...) are our own keyframed clips with their labels in
+:mod:`egobutler.motion.gesture_clips`; :func:`all_labels` joins the two.  ``HELD_OUT``
+phrasings are never trained on: the benchmark asks the models for them.
 """
 
 from __future__ import annotations
@@ -11,27 +11,25 @@ from __future__ import annotations
 CLIP_LABELS: dict[str, list[str]] = {
     "walk": [
         "walk forward", "a person walks", "walking at a relaxed pace", "let's go", "follow me",
-        "walking while thinking", "I'll look into it", "on my way over there",
-        "let me think about it", "hmm, let me check", "I'll get back to you",
+        "on my way over there",
     ],
     "run": [
         "run forward", "a person runs", "jogging quickly", "hurry up", "I'm running late",
         "quick, let's go fast",
     ],
     "jump": [
-        "jump up", "a person jumps forward", "jump for joy", "hooray", "yes, that's great",
-        "leap in excitement",
+        "jump up", "a person jumps forward", "jump forward", "leap in excitement",
     ],
     "dance_a": [
-        "dance", "a person dances happily", "let's celebrate", "party time", "that's wonderful news",
+        "dance", "a person dances happily", "party time", "dance with the arms",
     ],
     "dance_b": [
         "dance in place", "a cheerful little dance", "groove to the music", "I'm so happy for you",
-        "feeling good today", "hello there", "hi, nice to see you", "wave hello", "how can I help you",
+        "feeling good today",
     ],
     "spin": [
         "spin around", "turn around in place", "a person twirls", "look around the room",
-        "let me turn around", "sorry, I couldn't find it", "I'm not sure where that is",
+        "let me turn around",
     ],
     "kick": [
         "kick", "a person kicks with the leg", "kick the ball", "front kick", "kick it away",
@@ -44,8 +42,7 @@ CLIP_LABELS: dict[str, list[str]] = {
         "let's do this", "fight on",
     ],
     "backflip": [
-        "backflip", "a person does a back flip", "somersault backwards", "that's amazing",
-        "incredible, wow",
+        "backflip", "a person does a back flip", "somersault backwards",
     ],
     "cartwheel": [
         "cartwheel", "a person does a cartwheel", "turn a cartwheel sideways", "woohoo, I did it",
@@ -70,7 +67,7 @@ CLIP_LABELS: dict[str, list[str]] = {
 HELD_OUT: dict[str, list[str]] = {
     "walk": ["stroll along", "walk ahead slowly"],
     "run": ["sprint", "run as fast as you can"],
-    "jump": ["hop in the air", "jumping with excitement"],
+    "jump": ["hop forward", "jumping ahead"],
     "dance_a": ["dancing with joy"],
     "dance_b": ["do a little dance"],
     "spin": ["twirl around"],
@@ -86,6 +83,20 @@ HELD_OUT: dict[str, list[str]] = {
 }
 
 
+def all_labels() -> dict[str, list[str]]:
+    """Training phrases of every clip: the DeepMimic clips and our authored gestures."""
+    from egobutler.motion.gesture_clips import gesture_labels
+
+    return {**CLIP_LABELS, **gesture_labels()}
+
+
+def all_held_out() -> dict[str, list[str]]:
+    """Held-out phrasings (never trained on) of every clip, for the benchmark."""
+    from egobutler.motion.gesture_clips import gesture_held_out
+
+    return {**HELD_OUT, **gesture_held_out()}
+
+
 def labelled_phrases() -> list[tuple[str, str]]:
     """(clip name, phrase) for every training label."""
-    return [(clip, phrase) for clip, phrases in CLIP_LABELS.items() for phrase in phrases]
+    return [(clip, phrase) for clip, phrases in all_labels().items() for phrase in phrases]
