@@ -41,6 +41,7 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
                    "recordings": ingest.recordings},
         "failures": [{"recording": f.recording, "clip_id": f.clip_id, "stage": f.stage, "error": f.error}
                      for f in ingest.failed],
+        "replaced": [{"recording": f.recording, "by": f.error} for f in ingest.replaced],
     }
     if as_json:
         print_json(report)
@@ -57,6 +58,8 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
     for failure in ingest.failed:
         where = f" clip {failure.clip_id} stage {failure.stage}" if failure.clip_id else ""
         console.print(f"[red]failed[/red] {escape(failure.recording + where)}: {escape(failure.error)}", highlight=False)
+    for old in ingest.replaced:
+        console.print(f"[dim]replaced[/dim] {escape(old.recording)}: {escape(old.error)}", highlight=False)
 
 
 def doctor(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:

@@ -132,7 +132,7 @@ def stop_on_ctrl_c(stop: threading.Event, console: Console):
 def _report_dict(report: RecordingReport) -> dict:
     return {"path": report.path, "recording_id": report.recording_id, "status": report.status,
             "clips": report.clips, "stages": {k: dict(v) for k, v in report.stages.items()},
-            "problems": report.problems}
+            "problems": report.problems, "notes": report.notes}
 
 
 def _print_summary(reports: list[RecordingReport], pipeline_stages: list[str]) -> None:
@@ -150,6 +150,8 @@ def _print_summary(reports: list[RecordingReport], pipeline_stages: list[str]) -
     for r in reports:
         for problem in r.problems:
             console.print(f"[yellow]{Path(r.path).name}[/yellow]: {problem}")
+        for note in r.notes:
+            console.print(f"{Path(r.path).name}: {note}")
 
 
 def daemon(

@@ -51,6 +51,7 @@ class RecordingReport:
     clips: int = 0
     stages: dict[str, Counter] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the ledger decided (not a problem)
 
     def count(self, stage: str, status: str) -> None:
         self.stages.setdefault(stage, Counter())[status] += 1
@@ -88,6 +89,7 @@ class Pipeline:
         self.stop = stop or threading.Event()
         self.stages: list[Stage] = [spec.build() for spec in self.specs]
         self._running: set[tuple[str, str, str]] = set()  # (clip, stage, model) started, not yet recorded
+        self._recording_id = ""  # content hash of the recording being ingested (the ledger's key)
 
     # ------------------------------------------------------------------ one recording
     def ingest(self, source: RecordingSource) -> RecordingReport:
@@ -95,13 +97,16 @@ class Pipeline:
         report = RecordingReport(str(source.path), source.recording_id, problems=list(source.problems))
         spans = clip_grid(source.wearer_id, source.start, source.duration_s, self.options.clip_s, source.recording_id)
         report.clips = len(spans)
+        self._recording_id = source.recording_id
         work = {s.clip.id: self._pending(s) for s in spans}
         todo = [s for s in spans if work[s.clip.id] or self.store.get_clip(s.clip.id) is None]
         previous = self.store.get_recording(source.recording_id)
         if not todo and previous is not None and previous.status in ("done", "partial"):
             report.status = "up-to-date"
+            report.notes.append(f"already ingested: this content (recording {source.recording_id}) is in memory")
             self._count_ledger(report, spans)
             return report
+        replaced = self._other_copies(spans, source.recording_id)
         self._register(source, previous)
         self.progress.recording(source, len(todo))
         try:
@@ -111,7 +116,26 @@ class Pipeline:
             self._release_running()
             self.store.set_recording_status(source.recording_id, "pending", "interrupted; resumes on the next run")
             raise
+        self._mark_replaced(replaced, source, report)
         return self._finish(source, spans, report)
+
+    def _other_copies(self, spans: list[ClipSpan], recording_id: str) -> set[str]:
+        """Recordings with different content whose clips cover the same wall-clock time."""
+        existing = self.store.clips(ids=[s.clip.id for s in spans])
+        return {c.recording_id for c in existing if c.recording_id and c.recording_id != recording_id}
+
+    def _mark_replaced(self, others: set[str], source: RecordingSource, report: RecordingReport) -> None:
+        """Say which earlier copy this recording's content replaced (``status`` lists it)."""
+        for other_id in sorted(others):
+            other = self.store.get_recording(other_id)
+            if other is None:
+                continue
+            left = len(self.store.clips(recording_id=other_id))
+            report.notes.append(f"replaces {other.source} (recording {other_id}): different content for the "
+                                   f"same time, so its clips were ingested again from this copy")
+            if not left:
+                self.store.set_recording_status(other_id, "replaced", f"replaced by {source.path} "
+                                                f"(recording {source.recording_id}, different content)")
 
     def _work(self, source: RecordingSource, todo: list[ClipSpan], work: dict[str, set[str]],
               report: RecordingReport) -> None:
@@ -131,17 +155,21 @@ class Pipeline:
     def _release_running(self) -> None:
         """Clip/stage steps started but never recorded go back to ``pending`` (they re-run next time)."""
         for clip_id, stage_name, model_id in list(self._running):
-            self.store.mark_stage(clip_id, stage_name, "pending", model_id=model_id,
-                                  error="interrupted; re-runs on the next ingest")
+            self._mark(clip_id, stage_name, "pending", model_id, "interrupted; re-runs on the next ingest")
         self._running.clear()
 
+    def _mark(self, clip_id: str, stage_name: str, status: str, model_id: str, error: str | None = None) -> None:
+        self.store.mark_stage(clip_id, stage_name, status, model_id=model_id, error=error,
+                              recording_id=self._recording_id)
+
     def _pending(self, span: ClipSpan) -> set[str]:
-        """Names of the stages this clip still needs (new, unfinished, failed, or another model)."""
+        """Names of the stages this clip still needs: new, unfinished, failed, another model, or
+        done on another recording's content (a damaged or IMU-only copy of the same time)."""
         needed = set()
         for stage in self.stages:
             entry = self.store.ledger(span.clip.id, stage.name)
             model = stage.model_id if stage.configured else "none"
-            if entry is None or entry.model_id != model:
+            if entry is None or entry.model_id != model or entry.recording_id not in (None, self._recording_id):
                 needed.add(stage.name)
             elif entry.status in ("pending", "running"):
                 needed.add(stage.name)
@@ -201,14 +229,13 @@ class Pipeline:
         self.progress.stage(stage.name, len(medias))
         if not stage.configured:
             for media in medias:
-                self.store.mark_stage(media.clip.id, stage.name, "skipped", model_id="none",
-                                      error=f"no {stage.name} backend configured")
+                self._mark(media.clip.id, stage.name, "skipped", "none", f"no {stage.name} backend configured")
                 self.progress.step(stage.name, media.clip.id, "skipped")
             return
         if stage.wants_transcript:
             medias = [replace(m, transcript=self._transcript(m.clip.id)) for m in medias]
         def started(media: ClipMedia) -> None:
-            self.store.mark_stage(media.clip.id, stage.name, "running", model_id=stage.model_id)
+            self._mark(media.clip.id, stage.name, "running", stage.model_id)
             self._running.add((media.clip.id, stage.name, stage.model_id))
 
         # The speech stage hears a recording as a whole (recording_hearing), not clip by clip.
@@ -221,18 +248,18 @@ class Pipeline:
         self._running.discard((clip_id, stage.name, stage.model_id))
         if isinstance(result, StageInputMissing):
             self._replace(stage, clip_id, [])
-            self.store.mark_stage(clip_id, stage.name, "skipped", model_id=stage.model_id, error=str(result))
+            self._mark(clip_id, stage.name, "skipped", stage.model_id, str(result))
             status = "skipped"
         elif isinstance(result, BaseException):
             where = f"{source.path} at {media.offset_s:.0f}-{media.offset_s + media.duration_s:.0f} s"
             error = f"{type(result).__name__}: {result} ({where})"
             log.warning("stage %s failed on clip %s: %s", stage.name, clip_id, error)
-            self.store.mark_stage(clip_id, stage.name, "failed", model_id=stage.model_id, error=error)
+            self._mark(clip_id, stage.name, "failed", stage.model_id, error)
             status = "failed"
         else:
             lines = self._lines(stage, media, result)
             self._replace(stage, clip_id, lines)
-            self.store.mark_stage(clip_id, stage.name, "done", model_id=stage.model_id)
+            self._mark(clip_id, stage.name, "done", stage.model_id)
             status = "done"
         self.progress.step(stage.name, clip_id, status)
 

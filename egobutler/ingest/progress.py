@@ -28,6 +28,7 @@ class IngestStatus:
     failed: tuple[Failure, ...]
     done: int
     recordings: dict[str, int]
+    replaced: tuple[Failure, ...] = ()  # earlier copies whose clips a different copy re-ingested
 
 
 def ingest_status(store, inbox: Path | None = None) -> IngestStatus:
@@ -57,6 +58,8 @@ def ingest_status(store, inbox: Path | None = None) -> IngestStatus:
         failed=tuple(failures),
         done=counts.get("done", 0) + counts.get("skipped", 0),
         recordings=by_status,
+        replaced=tuple(Failure(rec.source, None, None, rec.error or "replaced")
+                       for rec in recordings if rec.status == "replaced"),
     )
 
 

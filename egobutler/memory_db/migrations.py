@@ -34,7 +34,14 @@ def _m003_search_in_database(conn: Connection) -> None:
 
 
 def _m004_ledger_by_content(conn: Connection) -> None:
-    """Reserved: the ingestion ledger keyed by recording content hash, stage and model."""
+    """The ingestion ledger keyed by recording content hash, stage and model: each step
+    records the recording (content hash) it ran on, filled in for old rows from their clip."""
+    if "recording_id" not in {c["name"] for c in inspect(conn).get_columns("ledger")}:
+        conn.execute(text("ALTER TABLE ledger ADD COLUMN recording_id VARCHAR(64)"))
+    conn.execute(text(
+        "UPDATE ledger SET recording_id = (SELECT clips.recording_id FROM clips WHERE clips.id = ledger.clip_id) "
+        "WHERE recording_id IS NULL"
+    ))
 
 
 def _m005_people_from_voices(conn: Connection) -> None:

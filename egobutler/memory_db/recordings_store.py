@@ -55,14 +55,19 @@ class RecordingsMixin:
         with self.engine.connect() as conn:
             return [_ledger_from_row(r) for r in conn.execute(query)]
 
-    def mark_stage(self, clip_id: str, stage: str, status: str, *, model_id: str | None = None, error: str | None = None) -> None:
-        """Record a stage's state for a clip; ``running`` counts an attempt."""
+    def mark_stage(self, clip_id: str, stage: str, status: str, *, model_id: str | None = None, error: str | None = None,
+                   recording_id: str | None = None) -> None:
+        """Record a stage's state for a clip; ``running`` counts an attempt. ``recording_id`` is the
+        content hash of the recording the step ran on (another recording starts the count again)."""
         now = utcnow()
         with self.engine.begin() as conn:
             key = and_(s.ledger.c.clip_id == clip_id, s.ledger.c.stage == stage)
-            row = conn.execute(select(s.ledger.c.attempts).where(key)).first()
-            attempts = (row[0] if row else 0) + (1 if status == "running" else 0)
+            row = conn.execute(select(s.ledger.c.attempts, s.ledger.c.recording_id).where(key)).first()
+            same_content = row is not None and (recording_id is None or row[1] == recording_id)
+            attempts = (row[0] if same_content else 0) + (1 if status == "running" else 0)
             values = {"status": status, "model_id": model_id, "error": error, "attempts": attempts, "updated_at": now}
+            if recording_id is not None:
+                values["recording_id"] = recording_id
             if row:
                 conn.execute(update(s.ledger).where(key).values(**values))
             else:
@@ -70,5 +75,6 @@ class RecordingsMixin:
 
 
 def _ledger_from_row(row) -> LedgerEntry:
-    return LedgerEntry(row.clip_id, row.stage, row.status, row.model_id, row.attempts, row.error, row.updated_at)
+    return LedgerEntry(row.clip_id, row.stage, row.status, row.model_id, row.attempts, row.error, row.updated_at,
+                       row.recording_id)
 

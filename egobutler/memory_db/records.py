@@ -194,6 +194,7 @@ class LedgerEntry:
     attempts: int = 0
     error: str | None = None
     updated_at: datetime | None = None
+    recording_id: str | None = None  # content hash of the recording the step ran on
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,9 @@ ledger = Table(
     Column("stage", String(32), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("model_id", String(200), nullable=True),
+    # Content hash of the recording whose media the step ran on: a step counts as done only
+    # for the same content, stage and model (a different copy of the same time re-runs it).
+    Column("recording_id", String(64), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text, nullable=True),
     Column("updated_at", UTCDateTime, nullable=True),

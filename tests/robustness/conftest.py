@@ -34,3 +34,17 @@ def cli_env(egobutler_home: Path) -> dict[str, str]:
 @pytest.fixture
 def egobutler_cmd() -> list[str]:
     return [sys.executable, "-c", "from egobutler.app.cli import main; main()"]
+
+
+if str(INGEST_TESTS) not in sys.path:  # the ingestion tests' fake stages
+    sys.path.insert(0, str(INGEST_TESTS))
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A fresh SQL-only memory (keyword search; no embedder to load)."""
+    from egobutler.memory_db.store import MemoryStore
+
+    s = MemoryStore.open(f"sqlite:///{tmp_path / 'memory.db'}", tmp_path / "media")
+    yield s
+    s.close()
