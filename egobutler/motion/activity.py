@@ -40,8 +40,12 @@ MIN_MOVE_S = 0.4
 STILL_STD_MPS2 = 0.45      # linear-acceleration spread below this is "not moving the body"
 RUN_STD_MPS2 = 4.5         # vertical spread above this with steps is running
 WALK_MAX_STD_MPS2 = 4.0    # vertical spread above this at a walking rhythm is hopping, not walking
-WALK_STEP_HZ = (1.2, 2.5)  # steps per second
-RUN_STEP_HZ = (2.3, 3.6)
+GAIT_MIN_STD_MPS2 = 0.3    # vertical spread a gait window needs at least
+GAIT_EDGE_STD_MPS2 = 0.2   # a gait run starts and ends where the 0.5 s spread passes this
+# Cadence bounds from human gait, not from data: walking 55-150 steps/min (slow strolls
+# included), running 120-215; where they overlap the vertical spread decides.
+WALK_STEP_HZ = (0.9, 2.5)  # steps per second
+RUN_STEP_HZ = (2.0, 3.6)
 PERIODICITY_MIN = 0.3      # autocorrelation at the step period
 STAIRS_RATE_MPS = 0.12     # |height change| per second while stepping
 TURN_RATE_RADPS = 0.35     # yaw rate that starts a head turn (~20 deg/s)
@@ -176,7 +180,7 @@ def _window_label(f: Features, sel: slice) -> str:
     if score >= PERIODICITY_MIN:
         if RUN_STEP_HZ[0] <= step_hz <= RUN_STEP_HZ[1] and v_std >= RUN_STD_MPS2:
             return "running"
-        if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and v_std < WALK_MAX_STD_MPS2:
+        if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and GAIT_MIN_STD_MPS2 <= v_std < WALK_MAX_STD_MPS2:
             return _stairs_or_walking(f, sel)
     return "other"
 
@@ -248,26 +252,69 @@ def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment
     f = features(series)
     if not f.valid.any():
         return []
-    moving = moving_mask(f)
-    parts: list[tuple[int, int, str]] = []
+    labels = np.where(moving_mask(f), "other", "still").astype(object)
+    labels[~f.valid] = None
     for va, vb in _spans(f.valid):
-        for a, b, is_moving in _runs(list(moving[va:vb])):
-            a, b = a + va, b + va
-            if not is_moving:
-                parts.append((a, b, "still"))
-                continue
-            centres, labels = _windows(f, a, b)
-            labels = _smooth(labels, int(round(MIN_ACTIVITY_S / HOP_S)))
-            for wa, wb, label in _runs(labels):
-                s0 = a if wa == 0 else int(np.searchsorted(f.t_s, (centres[wa - 1] + centres[wa]) / 2))
-                s1 = b if wb == len(labels) else int(np.searchsorted(f.t_s, (centres[wb - 1] + centres[wb]) / 2))
-                parts.append((s0, s1, label))
-    parts = _drop_short_gaits(parts)
+        gait = _gait_labels(f, va, vb)
+        labels[va:vb] = np.where(gait != None, gait, labels[va:vb])  # noqa: E711 (elementwise)
+    parts = _drop_short_gaits(_absorb_slivers([(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]))
+    from egobutler.motion.events import head_turns, set_posture, sit_stand
+
+    transitions = sit_stand(f, parts, model_id)
+    parts = _mark_transitions(f, parts, transitions)
     activities = [MotionSegment(float(f.t_s[a]), min(float(f.t_s[b - 1]) + 1 / RATE_HZ, float(series.t_s[-1])), label,
                                 _activity_stats(f, a, b, label), model_id) for a, b, label in parts]
-    events = head_turns(f, model_id) + sit_stand(f, parts, model_id)
-    _set_posture(activities, events)
+    events = head_turns(f, model_id) + transitions
+    set_posture(activities, events)
     return sorted(activities + events, key=lambda s: (s.start_s, s.is_event))
+
+
+def _mark_transitions(f: Features, parts: list[tuple[int, int, str]], transitions: list[MotionSegment]):
+    """Sit-downs and stand-ups are movement ("other") over their span, whatever the rest says."""
+    labels = np.full(len(f.t_s), None, dtype=object)
+    for a, b, label in parts:
+        labels[a:b] = label
+    for e in transitions:
+        a, b = np.searchsorted(f.t_s, [e.start_s, e.end_s])
+        labels[a:b + 1] = np.where(labels[a:b + 1] != None, "other", None)  # noqa: E711 (elementwise)
+    return [(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]
+
+
+def _gait_labels(f: Features, a: int, b: int) -> np.ndarray:
+    """Per sample of a..b: the gait its windows show (walking, running, stairs) or None.
+    Gait is looked for everywhere, not only where the body clearly moves: a slow walk bobs
+    the head less than a lively conversation sways it, but it keeps a rhythm. A gait run's
+    ends are trimmed to where the head moves at all (`GAIT_EDGE_STD_MPS2`)."""
+    out = np.full(b - a, None, dtype=object)
+    centres, labels = _windows(f, a, b)
+    labels = _smooth(labels, int(round(MIN_ACTIVITY_S / HOP_S)))
+    spread = _moving_spread(f)[a:b]
+    for wa, wb, label in _runs(labels):
+        if label not in GAIT_LABELS:
+            continue
+        s0 = a if wa == 0 else int(np.searchsorted(f.t_s, (centres[wa - 1] + centres[wa]) / 2))
+        s1 = b if wb == len(labels) else int(np.searchsorted(f.t_s, (centres[wb - 1] + centres[wb]) / 2))
+        lively = np.flatnonzero(spread[s0 - a:s1 - a] >= GAIT_EDGE_STD_MPS2)
+        if len(lively):
+            out[s0 - a + lively[0]:s0 - a + lively[-1] + 1] = label
+    return out
+
+
+def _absorb_slivers(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Movement shorter than `MIN_MOVE_S` left between a gait's trimmed end and a rest goes
+    to its longer touching neighbour."""
+    out = list(parts)
+    for i in sorted(range(len(out)), key=lambda k: out[k][1] - out[k][0]):
+        a, b, label = out[i]
+        if label != "other" or b - a >= MIN_MOVE_S * RATE_HZ:
+            continue
+        near = [k for k in (i - 1, i + 1) if 0 <= k < len(out) and out[k][1] - out[k][0] > 0
+                and (out[k][1] == a or out[k][0] == b)]
+        if near:
+            k = max(near, key=lambda k: out[k][1] - out[k][0])
+            out[k] = (min(out[k][0], a), max(out[k][1], b), out[k][2])
+            out[i] = (a, a, label)
+    return [part for part in out if part[1] > part[0]]
 
 
 def _drop_short_gaits(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -331,89 +378,3 @@ def count_steps(vertical: np.ndarray) -> int:
 def _spans(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
-
-
-def head_turns(f: Features, model_id: str = "rules") -> list[MotionSegment]:
-    """Spans where the head yaws faster than `TURN_RATE_RADPS` and turns `TURN_MIN_DEG` or more.
-    ``direction`` is "left" for counter-clockwise seen from above."""
-    n = max(int(0.2 * RATE_HZ), 1)
-    yaw = np.convolve(np.where(f.valid, f.yaw_rate, 0.0), np.ones(n) / n, "same")
-    out = []
-    for sign in (1.0, -1.0):
-        fast = sign * yaw > TURN_RATE_RADPS
-        for a, b in _merge_close(_spans(fast), int(0.3 * RATE_HZ)):
-            # Extend to where the turn really starts and stops (rate back under a quarter).
-            while a > 0 and sign * yaw[a - 1] > TURN_RATE_RADPS / 4:
-                a -= 1
-            while b < len(yaw) and sign * yaw[b] > TURN_RATE_RADPS / 4:
-                b += 1
-            angle = math.degrees(float(np.sum(yaw[a:b])) / RATE_HZ)
-            if abs(angle) >= TURN_MIN_DEG:
-                stats = {"turn_deg": round(abs(angle)), "direction": "left" if angle > 0 else "right"}
-                out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), "head_turn", stats, model_id))
-    return _dedupe(out)
-
-
-def _merge_close(spans: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if merged and a - merged[-1][1] <= gap:
-            merged[-1][1] = b
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
-
-
-def _dedupe(segs: list[MotionSegment]) -> list[MotionSegment]:
-    out: list[MotionSegment] = []
-    for s in sorted(segs, key=lambda s: s.start_s):
-        if out and s.start_s < out[-1].end_s:
-            continue  # extended spans of one turn can overlap; keep the first
-        out.append(s)
-    return out
-
-
-def sit_stand(f: Features, parts: list[tuple[int, int, str]], model_id: str = "rules") -> list[MotionSegment]:
-    """Sit-downs and stand-ups: short "other" spans next to a rest (sample spans ``parts``
-    from `segment`), across which the head's height drops or rises by `SIT_STAND_MIN_M`."""
-    out = []
-    for i, (a, b, label) in enumerate(parts):
-        if label != "other" or (b - a) > 5.0 * RATE_HZ:
-            continue
-        touches_rest = any(0 <= k < len(parts) and parts[k][2] == "still" and
-                           (parts[k][1] == a or parts[k][0] == b) for k in (i - 1, i + 1))
-        if not touches_rest:
-            continue
-        dz = _height_change(f, a, b)
-        if abs(dz) >= SIT_STAND_MIN_M:
-            name = "sit_down" if dz < 0 else "stand_up"
-            out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), name,
-                                     {"height_change_m": round(dz, 2)}, model_id))
-    return out
-
-
-def _height_change(f: Features, s0: int, s1: int) -> float:
-    """Head height change (m) over samples s0..s1: from the trajectory if known, else by
-    integrating vertical acceleration twice with zero vertical velocity at both ends."""
-    if f.height_m is not None:
-        return float(f.height_m[s1 - 1] - f.height_m[s0])
-    pad = int(SIT_STAND_PAD_S * RATE_HZ)
-    a0, a1 = max(s0 - pad, 0), min(s1 + pad, len(f.t_s))
-    acc = f.vertical[a0:a1] - np.median(f.vertical[max(a0 - int(RATE_HZ), 0):a0 + 1])
-    dt = 1.0 / RATE_HZ
-    vel = np.cumsum(acc) * dt
-    vel -= np.linspace(0.0, vel[-1], len(vel))  # zero velocity at rest on both sides
-    return float(np.sum(vel) * dt)
-
-
-def _set_posture(activities: list[MotionSegment], events: list[MotionSegment]) -> None:
-    """Still segments learn whether the wearer sat or stood, from the latest transition
-    (a sit-down, a stand-up, or any walking: one walks standing)."""
-    marks = [(e.end_s, "sitting" if e.label == "sit_down" else "standing")
-             for e in events if e.label in ("sit_down", "stand_up")]
-    marks += [(a.end_s, "standing") for a in activities if a.label in ("walking", "running", "stairs_up", "stairs_down")]
-    marks.sort()
-    for seg in activities:
-        known = [posture for end_s, posture in marks if end_s <= seg.start_s + 1.0]
-        if seg.label == "still" and known:
-            seg.stats["posture"] = known[-1]
