@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date, datetime, timezone as dt_timezone
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from egobutler.app.cli_common import HomeOption, JsonOption, parse_time, print_json, settings_from
 from egobutler.app.errors import AppError
+from egobutler.app.errors_display import EXIT_ERROR, EXIT_PARTIAL
 from egobutler.app.services import open_store
 
 import_app = typer.Typer(help="Import memories made elsewhere.", no_args_is_help=True)
@@ -65,10 +67,14 @@ def import_egolife_cmd(
             "elapsed_s": elapsed_s}
     if as_json:
         print_json(data)
-        return
-    Console().print(f"imported {report.clips} clips, {report.lines} lines, {report.people} people of {report.wearer_id} "
-                    f"({report.files} files, {report.files_skipped} already imported, {report.embedded} embedded, "
-                    f"{summaries} summaries written) in {elapsed_s:.1f} s")
+    else:
+        Console().print(f"imported {report.clips} clips, {report.lines} lines, {report.people} people of "
+                        f"{report.wearer_id} ({report.files} files, {report.files_skipped} already imported, "
+                        f"{report.embedded} embedded, {summaries} summaries written) in {elapsed_s:.1f} s")
+    for failure in report.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    if report.failures:
+        raise typer.Exit(EXIT_PARTIAL if report.files or report.files_skipped else EXIT_ERROR)
 
 
 def _date(text: str) -> date:

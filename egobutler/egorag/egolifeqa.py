@@ -20,6 +20,8 @@ CHOICE_KEYS = ("choice_a", "choice_b", "choice_c", "choice_d")
 LETTERS = ("A", "B", "C", "D")
 QUESTION_TYPES = ("EntityLog", "EventRecall", "HabitInsight", "RelationMap", "TaskMaster")
 FPS = 20.0
+MAX_DAY = 3660  # days count from DAY1; beyond ten years is a typo, not a question
+MAX_FILE_BYTES = 64 << 20
 
 
 class QuestionFileError(EgoRagError):
@@ -34,6 +36,8 @@ class DayClock:
     timezone: str = "UTC"
 
     def stamp(self, day: int, hhmmssff: str) -> datetime:
+        if not 1 <= day <= MAX_DAY:
+            raise ValueError(f"DAY{day} is outside DAY1..DAY{MAX_DAY}")
         midnight = datetime.combine(self.day1 + timedelta(days=day - 1), datetime.min.time(), ZoneInfo(self.timezone))
         return midnight + timedelta(seconds=_seconds(hhmmssff))
 
@@ -76,13 +80,36 @@ class GoldLabel:
 
 
 def _load(path: Path) -> list[dict]:
+    """The records of a question file, each an object with a unique ID (else one clear error)."""
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise QuestionFileError(f"{path}: too large for an EgoLifeQA question file (over 64 MiB)")
         records = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise QuestionFileError(f"{path}: cannot read the question file as JSON ({exc})") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON or not UTF-8
+        raise QuestionFileError(f"{path}: cannot read the question file as UTF-8 JSON ({type(exc).__name__}: "
+                                f"{str(exc)[:200]})") from None
     if not isinstance(records, list):
         raise QuestionFileError(f"{path}: expected a JSON list of EgoLifeQA records")
+    first_seen: dict[str, int] = {}
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise QuestionFileError(f"{path}: record #{index} is a {type(record).__name__}, not an object")
+        ident = record.get("ID")
+        if not isinstance(ident, (str, int)) or isinstance(ident, bool) or not str(ident).strip():
+            raise QuestionFileError(f"{path}: record #{index} has no ID (a string or number)")
+        if str(ident) in first_seen:
+            raise QuestionFileError(f"{path}: records #{first_seen[str(ident)]} and #{index} share the ID {ident!r}; "
+                                    "every question needs its own ID")
+        first_seen[str(ident)] = index
     return records
+
+
+def _text(record: dict, key: str) -> str:
+    """A required, non-empty text field (``null``, numbers and lists are refused)."""
+    value = record.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key} must be a non-empty string, got {value!r}"[:200])
+    return value.strip()
 
 
 def _where(path: Path, index: int, record: object) -> str:
@@ -96,15 +123,17 @@ def load_questions(path: Path, clock: DayClock) -> list[BenchQuestion]:
     for index, record in enumerate(_load(path)):
         try:
             qt = record["query_time"]
+            if not isinstance(qt, dict):
+                raise TypeError("query_time must be an object with date and time")
             out.append(BenchQuestion(
                 id=str(record["ID"]),
                 type=str(record.get("type", "unknown")),
-                question=str(record["question"]).strip(),
-                choices=tuple(str(record[k]).strip() for k in CHOICE_KEYS),
+                question=_text(record, "question"),
+                choices=tuple(_text(record, k) for k in CHOICE_KEYS),
                 query_time=clock.stamp(_day(qt["date"]), qt["time"]),
             ))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise QuestionFileError(f"{_where(path, index, record)} is malformed: {exc!r}") from exc
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise QuestionFileError(f"{_where(path, index, record)} is malformed: {str(exc)[:200]}") from None
     return out
 
 
@@ -113,13 +142,19 @@ def load_gold(path: Path, clock: DayClock) -> dict[str, GoldLabel]:
     out = {}
     for index, record in enumerate(_load(path)):
         try:
+            answer = record.get("answer", "")
+            if not isinstance(answer, str) or answer.strip().upper() not in ("", *LETTERS):
+                raise ValueError(f"answer must be one of {', '.join(LETTERS)}, got {answer!r}"[:200])
+            target = record.get("target_time") or {}
+            if not isinstance(target, dict):
+                raise TypeError("target_time must be an object with date and time")
             out[str(record["ID"])] = GoldLabel(
                 id=str(record["ID"]), type=str(record.get("type", "unknown")),
-                answer=str(record.get("answer", "")).strip().upper(),
-                targets=parse_target(record.get("target_time") or {}, clock),
+                answer=answer.strip().upper(), targets=parse_target(target, clock),
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise QuestionFileError(f"{_where(path, index, record)} has a malformed target_time: {exc!r}") from exc
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise QuestionFileError(f"{_where(path, index, record)} has a malformed answer or target_time: "
+                                    f"{str(exc)[:200]}") from None
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from egobutler.memory_db.records import Clip
 
 MIN_CLIP_S = 1.0  # a sliver shorter than this at either end holds nothing worth remembering
+MAX_CLIPS = 100_000  # a grid this long means a corrupt duration (sources refuse such recordings first)
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ class ClipSpan:
 def clip_grid(wearer_id: str, start: datetime, duration_s: float, clip_s: float = 30.0,
               recording_id: str | None = None) -> list[ClipSpan]:
     """The clips covering ``[start, start + duration_s)`` on the ``clip_s`` wall-clock grid."""
-    if clip_s <= 0:
+    if not clip_s > 0:
         raise ValueError("clip_s must be positive")
+    if not 0 <= duration_s <= MAX_CLIPS * clip_s:
+        raise ValueError(f"a recording of {duration_s:.6g} s would be more than {MAX_CLIPS} clips; its duration is corrupt")
     start_epoch = start.timestamp()
     end_epoch = start_epoch + duration_s
     cell = math.floor(start_epoch / clip_s) * clip_s

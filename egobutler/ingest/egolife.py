@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 CLIP_S = 30.0
 FPS = 20.0  # EgoLife's frame rate in HHMMSSFF stamps
+MAX_DAY = 3660  # EgoLife days count from DAY1; ten years of them is already beyond any recording
+MAX_FILE_BYTES = 256 << 20  # one hour's export is a few MB; larger is not an EgoLife file
 CAPTION_MODEL = "egolife-densecaption"
 TRANSCRIPT_MODEL = "egolife-transcript"
 
@@ -59,11 +61,13 @@ class EgoLifeClock:
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise IngestError(f"unknown timezone {self.timezone!r}; use an IANA name like Asia/Shanghai") from exc
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise IngestError(f"unknown timezone {self.timezone!r}; use an IANA name like Asia/Shanghai") from None
 
     def at(self, day: int, seconds_of_day: float) -> datetime:
         """Wall-clock time of ``seconds_of_day`` on EgoLife day ``day`` (1-based)."""
+        if not 1 <= day <= MAX_DAY:
+            raise ValueError(f"DAY{day} is outside DAY1..DAY{MAX_DAY}")
         midnight = datetime.combine(self.day1 + timedelta(days=day - 1), datetime.min.time(), ZoneInfo(self.timezone))
         return midnight + timedelta(seconds=seconds_of_day)
 
@@ -128,9 +132,12 @@ def wearer_name(wearer_id: str) -> str:
 def read_json_file(path: Path, clock: EgoLifeClock) -> list[ParsedClip]:
     """Parse one hourly per-clip JSON file into clips with their lines."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise EgoLifeFormatError(f"{path}: {path.stat().st_size} bytes is too large for an EgoLife hour file")
         records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise EgoLifeFormatError(f"{path}: cannot read it as JSON ({exc})") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON or not UTF-8
+        raise EgoLifeFormatError(f"{path}: cannot read it as UTF-8 JSON ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]})") from None
     match = _JSON_NAME.match(path.name)
     default_day = int(match.group("day")) if match else None
     if not isinstance(records, list):
@@ -139,20 +146,27 @@ def read_json_file(path: Path, clock: EgoLifeClock) -> list[ParsedClip]:
     for index, record in enumerate(records):
         try:
             clips.append(_json_clip(record, clock, default_day, str(path)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise EgoLifeFormatError(f"{path}: clip #{index} is malformed ({exc!r})") from exc
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise EgoLifeFormatError(f"{path}: clip #{index} is malformed ({str(exc)[:200]})") from None
     return clips
 
 
 def _json_clip(record: dict, clock: EgoLifeClock, default_day: int | None, source: str) -> ParsedClip:
+    if not isinstance(record, dict):
+        raise TypeError(f"expected an object with video_file and data, got {type(record).__name__}")
     video = record.get("video_file") or ""
+    if not isinstance(video, str):
+        raise TypeError(f"video_file must be a string, got {type(video).__name__}")
+    items = record.get("data") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise TypeError("data must be a list of objects with start, end, text and type")
     match = _VIDEO_NAME.search(video)
     if not match:
         raise ValueError(f"video_file {video!r} is not DAYd_ID_HHMMSSFF.mp4")
     day = int(match.group("day")) if match else default_day
     start = clock.stamp(day, match.group("time"))
     clip = ParsedClip(start=start, end=start + timedelta(seconds=CLIP_S), source=source, video_file=video)
-    for item in record.get("data") or []:
+    for item in items:
         text = str(item.get("text") or "").strip()
         if not text:
             continue
@@ -201,17 +215,28 @@ def read_srt_file(path: Path, clock: EgoLifeClock, kind: str) -> list[ParsedLine
         raise EgoLifeFormatError(f"{path}: name is not ID_DAYd_HH000000.srt")
     day, hour_s = int(match.group("day")), hhmmssff_seconds(match.group("hour"))
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise EgoLifeFormatError(f"{path}: {path.stat().st_size} bytes is too large for an EgoLife hour file")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise EgoLifeFormatError(f"{path}: cannot read it ({exc})") from exc
+        raise EgoLifeFormatError(f"{path}: cannot read it as UTF-8 text ({type(exc).__name__})") from None
     out = []
     for start_s, end_s, body in parse_srt(text):
+        if not (0 <= start_s < 48 * 3600 and 0 <= end_s < 48 * 3600):
+            raise EgoLifeFormatError(f"{path}: cue time {start_s:.0f} s is not within the file's day")
         # Cues are offsets from the file's hour unless they already are times of that hour.
         base = 0.0 if hour_s > 0 and hour_s <= start_s < hour_s + 2 * 3600 else hour_s
         speaker = None
         if kind == "utterance":
             speaker, body = split_speaker(body)
-        out.append(ParsedLine(kind, clock.at(day, base + start_s), clock.at(day, base + max(end_s, start_s)), body, speaker))
+        try:
+            out.append(ParsedLine(kind, clock.at(day, base + start_s), clock.at(day, base + max(end_s, start_s)),
+                                  body, speaker))
+        except (ValueError, OverflowError) as exc:
+            raise EgoLifeFormatError(f"{path}: {exc}") from None
+    if not out and text.strip():
+        raise EgoLifeFormatError(f"{path}: no SRT cues with text (expected blocks of 'HH:MM:SS,mmm --> "
+                                 "HH:MM:SS,mmm' followed by the text)")
     return out
 
 
@@ -290,6 +315,7 @@ class ImportReport:
     people: int
     embedded: int
     elapsed_s: float
+    failures: tuple[str, ...] = ()  # one line per file that could not be read (nothing of it imported)
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -313,6 +339,7 @@ def import_egolife(store, path: Path, *, wearer_id: str | None = None, day1: dat
     store.upsert_wearer(Wearer(source.wearer_id, wearer_name(source.wearer_id), timezone))
     people: dict[str, str] = {}
     done_files = skipped = n_clips = n_lines = 0
+    failures: list[str] = []
     units = _units(source)
     for number, (name, files) in enumerate(units, 1):
         rec_id = _recording_id(source.wearer_id, files)
@@ -320,7 +347,11 @@ def import_egolife(store, path: Path, *, wearer_id: str | None = None, day1: dat
         if known is not None and known.status == "done":
             skipped += 1
         else:
-            clips = _read_unit(source, files, clock)
+            try:
+                clips = _read_unit(source, files, clock)
+            except EgoLifeFormatError as exc:  # one bad file never stops the others
+                failures.append(str(exc))
+                clips = None
             if clips:
                 recording = Recording(rec_id, source.wearer_id, str(files[0]), "egolife-" + source.layout,
                                       clips[0].start, clips[-1].end, status="running")
@@ -328,12 +359,12 @@ def import_egolife(store, path: Path, *, wearer_id: str | None = None, day1: dat
                 c, ln = _write_clips(store, source.wearer_id, rec_id, clips, people)
                 n_clips, n_lines = n_clips + c, n_lines + ln
                 store.set_recording_status(rec_id, "done")
-            done_files += 1
+            done_files += clips is not None
         if progress:
             progress("import", number, len(units))
     embedded = store.sync_index(lambda d, t: progress("embed", d, t) if progress else None) if index else 0
     return ImportReport(source.wearer_id, source.layout, done_files, skipped, n_clips, n_lines, len(people),
-                        embedded, time.perf_counter() - began)
+                        embedded, time.perf_counter() - began, tuple(failures))
 
 
 def _units(source: EgoLifeSource) -> list[tuple[str, tuple[Path, ...]]]:

@@ -77,7 +77,7 @@ def ingest_path(pipeline: Pipeline, path: Path, **source_options) -> RecordingRe
     """Open and ingest one recording; an unreadable recording is recorded as failed, never raised."""
     try:
         source = open_source(path, **source_options)
-    except IngestError as exc:
+    except (IngestError, OSError) as exc:  # OSError: a file unreadable while it is hashed
         report = RecordingReport(str(path), status="failed", problems=[str(exc)])
         _record_failure(pipeline, path, str(exc), source_options, report)
         return report
@@ -86,12 +86,12 @@ def ingest_path(pipeline: Pipeline, path: Path, **source_options) -> RecordingRe
 
 def _record_failure(pipeline: Pipeline, path: Path, error: str, options: dict, report: RecordingReport) -> None:
     """Keep a failed recording in the memory's recordings table so `status` lists it."""
-    files = [p for p in (path.rglob("*") if path.is_dir() else [path]) if p.is_file()]
-    if not files:
-        return
     try:
-        rec_id = content_hash(files)
-    except OSError:
+        files = [p for p in (path.rglob("*") if path.is_dir() else [path]) if p.is_file()]
+        rec_id = content_hash(files) if files else None
+    except (OSError, RuntimeError):  # unreadable, or a symlink loop
+        return
+    if rec_id is None:
         return
     report.recording_id = rec_id
     wearer = options.get("wearer") or options.get("default_wearer") or "me"

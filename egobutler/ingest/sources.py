@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from pathlib import Path
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 _MIB = 1 << 20
+MAX_RECORDING_S = 48 * 3600.0  # longer than two days: a corrupt duration, not a recording
+_WEARER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")  # a wearer id is a folder name in the media dir
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,15 @@ def parse_start(text: str, tz_name: str = "UTC", *, where: str = "--start") -> d
         raise SourceError(f"{where}: {text!r} is not an ISO-8601 time such as 2025-01-01T10:00:00+01:00") from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=_zone(tz_name))
+    if not 1971 <= stamp.year <= 2200:
+        raise SourceError(f"{where}: {text!r} is not a plausible recording time (years 1971-2200)")
     return stamp.astimezone(dt_timezone.utc)
 
 
 def _zone(name: str):
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise SourceError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin") from None
 
 
@@ -137,9 +143,14 @@ def open_source(
 
     ``wearer``/``start`` override what the recording says; ``work_dir`` is where a VRS file
     is converted. Raises `SourceError` with what is wrong and how to fix it."""
-    path = Path(path).expanduser().resolve()
-    if not path.exists():
-        raise SourceError(f"{path}: no such file or folder")
+    try:
+        path = Path(path).expanduser().resolve(strict=True)
+    except FileNotFoundError:
+        raise SourceError(f"{Path(path).expanduser().absolute()}: no such file or folder") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
+        raise SourceError(f"{path}: cannot be opened ({exc})") from None
+    if wearer is not None:
+        check_wearer_id(wearer, where="--wearer")
     if path.is_dir():
         return open_aria_folder(path, wearer=wearer, start=start, default_wearer=default_wearer, timezone=timezone)
     if path.suffix.lower() == ".vrs":
@@ -153,10 +164,27 @@ def open_source(
                       f"a video file {', '.join(VIDEO_SUFFIXES)}, or a .vrs file)")
 
 
+def check_wearer_id(value: object, *, where: str) -> str:
+    """A wearer id names a folder of the media dir: letters, digits and ``_.@+-``, at most 64."""
+    if not isinstance(value, str) or not _WEARER_ID.fullmatch(value) or ".." in value:
+        raise SourceError(f"{where}: wearer {value!r} is not a valid id; use letters, digits and _ . @ + - "
+                          "(at most 64, starting with a letter or digit)")
+    return value
+
+
+def check_duration(path: Path, duration_s: float) -> float:
+    """A recording's duration must be a number of seconds between 0 and two days."""
+    if not math.isfinite(duration_s) or duration_s < 0 or duration_s > MAX_RECORDING_S:
+        raise SourceError(f"{path}: implausible duration {duration_s:.6g} s (at most {MAX_RECORDING_S / 3600:.0f} h); "
+                          "the file's timestamps are corrupt - re-sync it")
+    return duration_s
+
+
 def open_video_file(path: Path, *, wearer: str | None, start: str | datetime | None,
                     default_wearer: str, timezone: str) -> RecordingSource:
     """A phone / action-camera video: start from ``start`` or the container's creation time."""
     info = probe_video(path)
+    check_duration(path, info.duration_s)
     begin = _given_start(start, timezone)
     if begin is None:
         begin = info.creation_time
@@ -174,13 +202,20 @@ def open_aria_folder(path: Path, *, wearer: str | None, start: str | datetime | 
                      default_wearer: str, timezone: str, kind: str = "aria-folder",
                      recording_id: str | None = None) -> RecordingSource:
     """An Aria-style folder: ``meta.json``, ``video.mp4`` and an optional ``imu.csv``."""
-    meta = read_meta(path / "meta.json")
-    tz_name = str(meta.get("timezone") or timezone)
+    meta_path = path / "meta.json"
+    meta = read_meta(meta_path)
+    tz_name = meta.get("timezone") or timezone
+    if not isinstance(tz_name, str):
+        raise SourceError(f"{meta_path}: timezone must be a string such as \"Europe/Berlin\", not {tz_name!r}")
+    _zone(tz_name)
     begin = _given_start(start, tz_name)
     if begin is None:
         if not meta.get("start_utc"):
-            raise SourceError(f"{path / 'meta.json'}: no start_utc; add it (ISO-8601) or pass --start")
-        begin = parse_start(str(meta["start_utc"]), "UTC", where=f"{path / 'meta.json'}: start_utc")
+            raise SourceError(f"{meta_path}: no start_utc; add it (ISO-8601) or pass --start")
+        if not isinstance(meta["start_utc"], str):
+            raise SourceError(f"{meta_path}: start_utc must be an ISO-8601 string, not {meta['start_utc']!r}")
+        begin = parse_start(meta["start_utc"], "UTC", where=f"{meta_path}: start_utc")
+    owner = wearer or check_wearer_id(meta.get("wearer") or default_wearer, where=f"{meta_path}: wearer")
     video = path / "video.mp4"
     imu = path / "imu.csv"
     files = [f for f in (path / "meta.json", video, imu) if f.is_file()]
@@ -196,8 +231,7 @@ def open_aria_folder(path: Path, *, wearer: str | None, start: str | datetime | 
         raise SourceError(f"{path}: neither video.mp4 nor imu.csv; is the sync complete?")
     return RecordingSource(
         path=path, kind=kind, recording_id=recording_id or content_hash(files),
-        wearer_id=wearer or str(meta.get("wearer") or default_wearer), start=begin, timezone=tz_name,
-        duration_s=duration, video_path=video if video.is_file() else None,
+        wearer_id=owner, start=begin, timezone=tz_name, duration_s=check_duration(path, duration), video_path=video if video.is_file() else None,
         imu_path=imu if imu.is_file() else None, has_video=has_video, has_audio=has_audio,
         problems=tuple(problems),
     )
@@ -209,9 +243,11 @@ def read_meta(path: Path) -> dict:
         raise SourceError(f"{path.parent}: no meta.json, so this folder is not an Aria-style recording "
                           "(expected meta.json, video.mp4, imu.csv)")
     try:
+        if path.stat().st_size > _MIB:
+            raise SourceError(f"{path}: {path.stat().st_size} bytes is too large for a meta.json (at most 1 MiB)")
         meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"{path}: not valid JSON ({exc})") from None
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise SourceError(f"{path}: not valid UTF-8 JSON ({type(exc).__name__}: {str(exc)[:200]})") from None
     if not isinstance(meta, dict):
         raise SourceError(f"{path}: expected a JSON object with wearer, device, start_utc")
     return meta

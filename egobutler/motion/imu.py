@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 GRAVITY_MPS2 = 9.80665
 _DEG = math.pi / 180.0
 _ABSOLUTE_CLOCK_S = 1e6  # first timestamp beyond ~11 days: a device/epoch clock, not video time
+MAX_SPAN_S = 48 * 3600.0  # one recording spanning more than two days is a corrupt timestamp, not a recording
 _MISSING = {"", "null", "nan", "none", "na"}
 
 # header name (lower-case) -> (quantity, unit scale to SI or None when the unit is unknown)
@@ -203,7 +204,10 @@ def _fast_parse(path: Path, layout: _Layout) -> np.ndarray | None:
                                dtype=np.float64, comments=None)
     except (ValueError, UserWarning, IndexError):
         return None
-    return table if len(table) and np.isfinite(table).all() else None
+    if not len(table) or not np.isfinite(table).all():
+        return None
+    lines = np.arange(2, len(table) + 2, dtype=np.float64)[:, None]  # no blank rows, else loadtxt failed
+    return np.hstack([table, lines])
 
 
 def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
@@ -222,13 +226,16 @@ def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
                 values = None
                 break
             try:
-                values.append(float(text))
+                value = float(text)
             except ValueError:
                 raise ImuFormatError(path, f"not a number: {text!r}", line=line_no, column=f"#{c + 1}") from None
+            if not math.isfinite(value):
+                raise ImuFormatError(path, f"not a finite number: {text!r}", line=line_no, column=f"#{c + 1}")
+            values.append(value)
         if values is None:
             dropped += 1
             continue
-        out.append(values)
+        out.append([*values, float(line_no)])
     if dropped:
         log.info("%s: dropped %d rows with missing values", path, dropped)
     if not out:
@@ -238,6 +245,7 @@ def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
 
 def _to_series(path: Path, table: np.ndarray, layout: _Layout) -> ImuSeries:
     t_s = table[:, 0] * layout.time_scale
+    _check_span(path, t_s, table[:, -1])
     if t_s.min() > _ABSOLUTE_CLOCK_S:
         # An absolute device clock (EuRoC, epoch ns): count from the first sample instead.
         log.info("%s: absolute timestamps; t = 0 at the first sample", path)
@@ -253,6 +261,18 @@ def _to_series(path: Path, table: np.ndarray, layout: _Layout) -> ImuSeries:
     if saturated.any():
         log.warning("%s: %d samples look clipped (saturated sensor)", path, int(saturated.sum()))
     return ImuSeries(t_s=t_s, accel=accel, gyro=gyro, height_m=height, saturated=saturated, source=str(path))
+
+
+def _check_span(path: Path, t_s: np.ndarray, lines: np.ndarray) -> None:
+    """Refuse timestamps that no recording has: one corrupt sample would otherwise stretch the
+    recording to ages (and the work over it without end). Names the line of the outlier."""
+    if float(t_s.max() - t_s.min()) <= MAX_SPAN_S:
+        return
+    far = np.abs(t_s - np.median(t_s))
+    worst = int(np.argmax(far))
+    raise ImuFormatError(path, f"timestamp {t_s[worst]:.6g} s lies {far[worst]:.3g} s from the other samples, "
+                         f"but a recording spans at most {MAX_SPAN_S / 3600:.0f} h; the sample is corrupt "
+                         "- fix or delete that line", line=int(lines[worst]))
 
 
 def _clean_time(path: Path, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
