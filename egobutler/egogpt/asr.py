@@ -48,8 +48,14 @@ class Asr(ABC):
         """Free the model; a later call loads it again."""
 
     @abstractmethod
-    def transcribe(self, audio_16k: np.ndarray) -> list[Utterance]:
-        """Utterances in one stretch of audio (≤ 30 s), times in seconds from its start."""
+    def transcribe(self, audio_16k: np.ndarray, language: str | None = None) -> list[Utterance]:
+        """Utterances in one stretch of audio (≤ 30 s), times in seconds from its start.
+
+        ``language`` (an ISO code such as ``"de"``) fixes the language; None lets the model choose."""
+
+    def detect_language(self, speech_16k: np.ndarray) -> str | None:
+        """The spoken language of ``speech_16k`` (ISO code), or None when the backend cannot tell."""
+        return None
 
 
 def load_asr(name: str = "faster-whisper", model: str | None = None, *, models_dir: Path | None = None,
@@ -140,15 +146,29 @@ def _remap(utt: Utterance, window: _Window) -> Utterance:
 
 
 def transcribe_speech(asr: Asr, audio_16k: np.ndarray, regions: Sequence[SpeechRegion], *,
-                      max_window_s: float = 28.0, guards: GuardConfig = GuardConfig()) -> list[Utterance]:
+                      max_window_s: float = 28.0, guards: GuardConfig = GuardConfig(),
+                      language: str | None = None) -> list[Utterance]:
     """Transcribe only the speech ``regions`` of ``audio_16k``; times are on the input's clock.
 
     Each window is decoded independently (no text carried across windows); loops across
-    consecutive utterances are flagged, and empty texts are left out.
+    consecutive utterances are flagged, and empty texts are left out. ``language`` is
+    passed to every window (one language per recording, see `detect_speech_language`).
     """
     utterances: list[Utterance] = []
     for window in splice_windows(audio_16k, regions, max_window_s=max_window_s):
-        for utt in asr.transcribe(window.audio):
+        for utt in asr.transcribe(window.audio, language):
             if utt.text:
                 utterances.append(_remap(utt, window))
     return flag_loops(utterances, guards)
+
+
+LANGUAGE_SAMPLE_S = 90.0  # speech the language is detected from (the first whisper windows)
+
+
+def detect_speech_language(asr: Asr, audio_16k: np.ndarray, regions: Sequence[SpeechRegion]) -> str | None:
+    """The language of a recording, from up to `LANGUAGE_SAMPLE_S` of its speech (None: backend cannot tell)."""
+    windows = splice_windows(audio_16k, regions)
+    if not windows:
+        return None
+    sample = np.concatenate([w.audio for w in windows])[: int(LANGUAGE_SAMPLE_S * SAMPLE_RATE)]
+    return asr.detect_language(sample)

@@ -63,10 +63,23 @@ class FasterWhisperAsr(Asr):
     def close(self) -> None:
         self._whisper = None
 
-    def transcribe(self, audio_16k: np.ndarray) -> list[Utterance]:
+    def detect_language(self, speech_16k: np.ndarray) -> str | None:
+        """``self.language`` when set; "en" for English-only weights; else whisper's guess over the sample."""
+        self.load()
+        if self.language:
+            return self.language
+        if not self._whisper.model.is_multilingual:
+            return "en"
+        segments = max(1, min(3, int(len(speech_16k) // (30 * 16000)) + 1))
+        language, _prob, _all = self._whisper.detect_language(
+            np.ascontiguousarray(speech_16k, dtype=np.float32), language_detection_segments=segments)
+        return language
+
+    def transcribe(self, audio_16k: np.ndarray, language: str | None = None) -> list[Utterance]:
         self.load()
         segments, _info = self._whisper.transcribe(
-            np.ascontiguousarray(audio_16k, dtype=np.float32), language=self.language, beam_size=self.beam_size,
+            np.ascontiguousarray(audio_16k, dtype=np.float32), language=language or self.language,
+            beam_size=self.beam_size,
             vad_filter=self.vad_filter, condition_on_previous_text=False, word_timestamps=True)
         return [
             make_utterance(start_s=seg.start, end_s=seg.end, text=seg.text, model_id=self.model_id,

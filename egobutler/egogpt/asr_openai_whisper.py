@@ -57,9 +57,9 @@ class OpenAIWhisperAsr(Asr):
     def close(self) -> None:
         self._whisper = None
 
-    def transcribe(self, audio_16k: np.ndarray) -> list[Utterance]:
+    def transcribe(self, audio_16k: np.ndarray, language: str | None = None) -> list[Utterance]:
         self.load()
-        language = self.language
+        language = language or self.language
         if language is None and not self._whisper.is_multilingual:
             language = "en"
         result = self._whisper.transcribe(

@@ -19,8 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from .asr import Asr, transcribe_speech
-from .audio import SAMPLE_RATE
+from .asr import Asr, detect_speech_language, transcribe_speech
+from .audio import SAMPLE_RATE, rms_dbfs
+from .clip_split import join_words
 from .diarize import Diarizer
 from .errors import InvalidAudio
 from .records import SpeakerTurn, Utterance, Word
@@ -51,6 +52,7 @@ class HeardSpeaker:
     uncertain: bool = False
     is_wearer: bool = False
     diarization_label: str = ""
+    loudness_dbfs: float = float("-inf")  # mean level of this voice's turns: the wearer's is the loudest
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class HearingResult:
     speech_s: float
     asr_model_id: str
     diarizer_model_id: str | None = None
+    language: str | None = None  # one spoken language per call (ISO code), None when the model cannot tell
 
     @property
     def new_speakers(self) -> tuple[HeardSpeaker, ...]:
@@ -92,12 +95,15 @@ def hear(audio_16k: np.ndarray, *, asr: Asr, diarizer: Diarizer | None = None,
                           diarizer.model_id if diarizer else None)
     if not regions:
         return empty
-    utterances = transcribe_speech(asr, audio, regions)
+    language = detect_speech_language(asr, audio, regions)
+    utterances = transcribe_speech(asr, audio, regions, language=language)
+    empty = replace(empty, language=language)
     if not utterances or diarizer is None:
         return replace(empty, utterances=tuple(utterances))
     turns = diarizer.diarize(audio, num_speakers=num_speakers)
     speakers = _identify(turns, diarizer.embedding_model_id, known_voices, wearer_person_id,
                          match_threshold, match_margin)
+    speakers = [replace(sp, loudness_dbfs=_loudness(audio, turns, sp.diarization_label)) for sp in speakers]
     by_label = {s.diarization_label: s.id for s in speakers}
     turns = [replace(t, speaker=by_label.get(t.speaker, t.speaker)) for t in turns]
     attributed = [part for utt in utterances for part in split_by_speaker(utt, turns)]
@@ -137,6 +143,13 @@ def _identify(turns: Sequence[SpeakerTurn], model_id: str, known: Sequence[tuple
     return speakers
 
 
+def _loudness(audio: np.ndarray, turns: Sequence[SpeakerTurn], label: str) -> float:
+    """Level (dBFS) of everything ``label`` said, rounded to 0.1 dB."""
+    parts = [audio[int(t.start_s * SAMPLE_RATE):int(t.end_s * SAMPLE_RATE)] for t in turns if t.speaker == label]
+    level = rms_dbfs(np.concatenate(parts)) if parts else float("-inf")
+    return round(level, 1) if np.isfinite(level) else level
+
+
 def _anonymous_id(vector: np.ndarray) -> str:
     """A stable id for a new voice, from its embedding (same voice and clip → same id)."""
     return "anon-" + hashlib.sha1(np.round(vector, 3).astype(np.float32).tobytes()).hexdigest()[:12]
@@ -158,14 +171,7 @@ def split_by_speaker(utt: Utterance, turns: Sequence[SpeakerTurn]) -> list[Utter
     if len(groups) == 1:
         return [replace(utt, speaker=groups[0][0] or _speaker_at(utt.start_s, utt.end_s, turns))]
     return [replace(utt, start_s=words[0].start_s, end_s=words[-1].end_s, words=tuple(words), speaker=who,
-                    text=_join_words(words)) for who, words in groups]
-
-
-def _join_words(words: Sequence[Word]) -> str:
-    text = ""
-    for w in words:
-        text += w.text if not text or w.text[:1] in ",.!?;:'" else " " + w.text
-    return text
+                    text=join_words(words)) for who, words in groups]
 
 
 def _speaker_at(start_s: float, end_s: float, turns: Sequence[SpeakerTurn]) -> str | None:

@@ -33,6 +33,9 @@ def resolve_speakers(store, wearer_id: str, voices: dict[str, tuple[float, ...]]
 
     mapping: dict[str, str] = {}
     owners = {p.id for p in store.people(wearer_id=wearer_id)}
+    for label in [x for x in labels if x in owners and x not in voices]:  # already resolved per recording
+        mapping[label] = label
+    labels = set(labels) - set(mapping)
     known = [(p.person_id, np.asarray(p.vector)) for p in (store.voice_profiles(model_id=model_id) if model_id else [])
              if p.person_id in owners]
     for label in sorted(labels):

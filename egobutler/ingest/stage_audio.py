@@ -1,5 +1,9 @@
-"""The speech stage: a clip's 16 kHz audio -> utterances with speaker labels and voices.
+"""The speech stage: utterances with the people who said them.
 
+In ingestion the stage hears each recording as a whole (`runner_for` →
+`egobutler.ingest.recording_hearing`) and hands every clip its part. `run` hears one clip
+on its own: the fallback where a recording has no audio track to hear as a whole (every
+clip is then skipped with the reason), and for callers that have only a clip.
 `egobutler.egogpt.hearing.hear` does VAD -> ASR -> diarization; each voice's mean
 embedding goes to the pipeline, which maps it to a `Person` through the stored profiles.
 """
@@ -66,6 +70,17 @@ class AsrStage(Stage):
         for part in (self.asr, self.diarizer, self.vad):
             if part is not None:
                 part.close()
+
+    def runner_for(self, source, store):
+        """The runner that hears ``source`` as a whole (None: no audio track, clips are heard one by one).
+
+        See `egobutler.ingest.recording_hearing`: VAD, ASR and diarization over the whole
+        recording, voices matched to people once, utterances then handed to their clips."""
+        if source.video_path is None or not source.has_audio:
+            return None
+        from egobutler.ingest.recording_hearing import WholeRecordingRunner
+
+        return WholeRecordingRunner(self, source, store)
 
     def run(self, media: ClipMedia) -> StageOutput:
         from egobutler.egogpt.hearing import hear

@@ -45,7 +45,15 @@ def _m004_ledger_by_content(conn: Connection) -> None:
 
 
 def _m005_people_from_voices(conn: Connection) -> None:
-    """Reserved: voice profiles, name suggestions and utterance language."""
+    """Voice exemplars say where they came from; name suggestions get a table.
+
+    (An utterance's spoken language is kept in its ``stats``, so utterances need no column.)
+    """
+    have = {c["name"] for c in inspect(conn).get_columns("voice_profiles")}
+    for name, sql_type in (("source", "VARCHAR(64)"), ("speech_s", "FLOAT"), ("loudness_dbfs", "FLOAT")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE voice_profiles ADD COLUMN {name} {sql_type}"))
+    schema.name_suggestions.create(conn, checkfirst=True)
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [

@@ -82,7 +82,28 @@ voice_profiles = Table(
     Column("person_id", String(64), ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
     Column("model_id", String(200), nullable=False),
     Column("vector", JSON, nullable=False),
+    # Where the exemplar came from (a recording id, or "enrolled"), how much speech it
+    # averages and how loud that speech was (the wearer's own voice is the loudest).
+    Column("source", String(64), nullable=True),
+    Column("speech_s", Float, nullable=True),
+    Column("loudness_dbfs", Float, nullable=True),
     Index("ix_voice_person", "person_id"),
+)
+
+# Names (and "this voice is you") offered for a voice, with the words that suggested them;
+# never applied until someone accepts them.
+name_suggestions = Table(
+    "name_suggestions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("person_id", String(64), nullable=False),
+    Column("wearer_id", String(64), nullable=True),
+    Column("kind", String(16), nullable=False, default="name"),  # name | wearer
+    Column("name", String(200), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=True),
+    Column("status", String(16), nullable=False, default="open"),  # open | accepted | rejected
+    Index("ix_name_suggestions_person", "person_id"),
 )
 
 recordings = Table(

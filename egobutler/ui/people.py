@@ -11,7 +11,9 @@ from pathlib import Path
 import gradio as gr
 
 from egobutler.memory_db.errors import MemoryError_
-from egobutler.memory_db.records import MemoryLine, Person, content_id
+from egobutler.memory_db.records import MemoryLine, Person
+from egobutler.memory_db.voice_store import decide_suggestion, suggestions
+from egobutler.memory_db.voice_store import split_person as split_voice
 from egobutler.ui.cards import CARD_CSS, audio_html, media_file
 from egobutler.ui.services import Loader, UiServices
 
@@ -57,20 +59,38 @@ def person_detail(services: UiServices, person_id: str, contains: str = "") -> P
 
 
 def split_person(services: UiServices, person_id: str, line_ids: Sequence[str], new_name: str) -> Person:
-    """Move the chosen utterances of ``person_id`` to a new person (how a wrong cluster is split).
+    """Move the chosen utterances of ``person_id`` to a new person (how a wrong cluster is split)."""
+    return split_voice(services.store, person_id, line_ids, new_name)
 
-    Voice profiles stay with the original person: they were averaged over the whole cluster.
-    """
-    source = services.store.get_person(person_id)
-    if source is None:
-        raise MemoryError_(f"no person with id {person_id!r}")
-    if not line_ids:
-        raise MemoryError_("pick the utterances that belong to someone else first")
-    new_id = "person-" + content_id("split", person_id, tuple(sorted(line_ids)))[:12]
-    person = services.store.upsert_person(Person(id=new_id, name=new_name.strip() or None, kind="person",
-                                                 wearer_id=source.wearer_id))
-    services.store.reassign_utterances(list(line_ids), new_id)
-    return person
+
+def suggestion_choices(services: UiServices, person_id: str | None = None) -> list[tuple[str, str]]:
+    """Open suggestions (optionally for one person) as dropdown choices, with their evidence."""
+    return [(_suggestion_label(x), x.id) for x in suggestions(services.store, person_id=person_id)]
+
+
+def _suggestion_label(x) -> str:
+    what = "this voice is you (me)" if x.kind == "wearer" else f"name: {x.name}"
+    evidence = x.evidence.splitlines()
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return f"{x.person_id} — {what} — because {evidence[0]}{more}"
+
+
+def suggestions_md(services: UiServices, person_id: str | None) -> str:
+    """The open suggestions for a person (all people when none is picked), every piece of evidence."""
+    rows = suggestions(services.store, person_id=person_id or None)
+    if not rows:
+        return "_No suggestions._"
+    lines = []
+    for x in rows:
+        what = "**this voice may be you**" if x.kind == "wearer" else f"may be **{_md(x.name)}**"
+        lines.append(f"- `{_md(x.person_id)}` {what}:")
+        lines += [f"    - {_md(ev)}" for ev in x.evidence.splitlines()]
+    return "\n".join(lines)
+
+
+def _language(line: MemoryLine) -> str:
+    lang = (line.stats or {}).get("language")
+    return f"[{lang}] " if lang else ""
 
 
 def _samples_html(services: UiServices, lines: Sequence[MemoryLine]) -> str:
@@ -83,7 +103,7 @@ def _samples_html(services: UiServices, lines: Sequence[MemoryLine]) -> str:
             continue
         offset = clip.video_offset_s + (line.start - clip.start).total_seconds()
         end = offset + max(0.5, (line.end - line.start).total_seconds())
-        label = html.escape(f"{services.clock.span(line.start, line.end)} — {line.text}")
+        label = html.escape(f"{services.clock.span(line.start, line.end)} — {_language(line)}{line.text}")
         parts.append(f'<div class="eb-sub">{label}</div>{audio_html(media, offset, end)}')
         if len(parts) >= MAX_SAMPLES:
             break
@@ -121,6 +141,13 @@ def build_people(services: UiServices) -> Loader:
                                         sources=["upload"])
                 enroll_name = gr.Textbox(label="Whose voice is it?")
                 enroll = gr.Button("Enroll")
+    with gr.Group():
+        hints = gr.Markdown(suggestions_md(services, None), label="Suggestions", elem_id="eb-suggestions")
+        with gr.Row():
+            hint = gr.Dropdown(label="Suggestion (never applied until you accept it)",
+                               choices=suggestion_choices(services), elem_id="eb-suggestion", scale=4)
+            accept = gr.Button("Accept", elem_id="eb-accept", scale=1)
+            reject = gr.Button("Reject", elem_id="eb-reject", scale=1)
     status = gr.Markdown("", elem_id="eb-people-status")
 
     def show(person_id: str | None, needle: str):
@@ -128,7 +155,8 @@ def build_people(services: UiServices) -> Loader:
         if detail is None:
             return gr.update(choices=[], value=[]), "", "", gr.skip()
         clock = services.clock
-        choices = [(f"{clock.day_label(ln.start)} {clock.hms(ln.start)} — {ln.text}", ln.id) for ln in detail.utterances]
+        choices = [(f"{clock.day_label(ln.start)} {clock.hms(ln.start)} — {_language(ln)}{ln.text}", ln.id)
+                   for ln in detail.utterances]
         return (gr.update(choices=choices, value=[]), _samples_html(services, detail.utterances),
                 detail.person.name or "", detail.person.kind)
 
@@ -154,11 +182,21 @@ def build_people(services: UiServices) -> Loader:
     merge.click(lambda p, k: act(do_merge, p, k), [person, merge_into], outputs, **private)
     split.click(lambda p, ids, n: act(do_split, p, ids, n), [person, utterances, split_name], outputs, **private)
     enroll.click(lambda a, w: act(do_enroll, a, w), [enroll_audio, enroll_name], outputs, **private)
+    for button, verdict in ((accept, True), (reject, False)):
+        button.click(lambda x, v=verdict: act(do_decide, x, v), [hint], outputs, **private)
+    status.change(lambda p: _hints(services, p), [person], [hints, hint], **private)
+    person.change(lambda p: _hints(services, p), [person], [hints, hint], **private)
+
     def reload():
         choices = person_choices(services)
         return people_rows(services), gr.update(choices=choices), gr.update(choices=choices)
 
     return Loader(reload, [], [table, person, merge_into])
+
+
+def _hints(services: UiServices, person_id: str | None):
+    return suggestions_md(services, person_id), gr.update(choices=suggestion_choices(services, person_id or None),
+                                                          value=None)
 
 
 # Actions: each returns (a one-line markdown message, the person to select afterwards).
@@ -186,6 +224,15 @@ def do_merge(services: UiServices, drop_id: str, keep_id: str) -> tuple[str, str
 def do_split(services: UiServices, person_id: str, line_ids: list[str] | None, new_name: str) -> tuple[str, str | None]:
     new = split_person(services, person_id, line_ids or [], new_name or "")
     return f"Moved {len(line_ids or [])} utterances to {_md(new.display_name)} ({_md(new.id)}).", new.id
+
+
+def do_decide(services: UiServices, suggestion_id: str | None, accept: bool) -> tuple[str, str | None]:
+    if not suggestion_id:
+        raise MemoryError_("pick a suggestion first")
+    chosen = decide_suggestion(services.store, suggestion_id, accept=accept)
+    what = "is you (me)" if chosen.kind == "wearer" else f"is {chosen.name}"
+    verb = "Accepted" if accept else "Rejected"
+    return f"{verb}: {_md(chosen.person_id)} {_md(what)}.", chosen.person_id
 
 
 def do_enroll(services: UiServices, audio: str | None, who: str) -> tuple[str, str | None]:
