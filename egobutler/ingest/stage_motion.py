@@ -10,7 +10,9 @@ from egobutler.ingest.stages import Draft, Stage, StageOutput
 
 
 class MotionStage(Stage):
-    """One narration line per clip (the sentence), with the activity segments in ``stats``.
+    """One narration line per clip (the sentence, hedged where unsure: "I probably walked ..."),
+    its main activity as ``label`` with that activity's ``confidence``, and every segment (with
+    its own confidence) in ``stats``.
 
     ``backend`` is a `load_narrator` name (``rules``, ``egolm``) or ``none``."""
 
@@ -60,11 +62,15 @@ class MotionStage(Stage):
         except NoMotionData as exc:
             raise StageInputMissing(str(exc)) from None
         activities = narration.activities()
-        label = max(activities, key=lambda s: s.duration_s).label if activities else None
+        main = max(activities, key=lambda s: s.duration_s) if activities else None
         segments = [{"start_s": round(s.start_s - start_s, 2), "end_s": round(s.end_s - start_s, 2),
                      "label": s.label, **{k: v for k, v in s.stats.items() if _plain(v)}}
                     for s in narration.segments]
-        draft = Draft(0.0, media.duration_s, narration.text, label=label, stats={"segments": segments})
+        # The line's confidence is its main activity's; each segment keeps its own, and the
+        # sentence itself says "probably" / "possibly" where the narrator was unsure.
+        confidence = main.stats.get("confidence") if main is not None else None
+        draft = Draft(0.0, media.duration_s, narration.text, label=main.label if main else None,
+                      confidence=confidence, stats={"segments": segments})
         return StageOutput((draft,), narration.model_id)
 
 

@@ -40,6 +40,8 @@ MIN_MOVE_S = 0.4
 STILL_STD_MPS2 = 0.45      # linear-acceleration spread below this is "not moving the body"
 RUN_STD_MPS2 = 4.5         # vertical spread above this with steps is running
 WALK_MAX_STD_MPS2 = 4.0    # vertical spread above this at a walking rhythm is hopping, not walking
+STEP_MIN_SAMPLES_PER_STEP = 5.0  # fewer samples a step and peaks blur together
+STEP_MIN_PERIODICITY = 0.5
 GAIT_MIN_STD_MPS2 = 0.3    # vertical spread a gait window needs at least
 GAIT_EDGE_STD_MPS2 = 0.2   # a gait run starts and ends where the 0.5 s spread passes this
 # Cadence bounds from human gait, not from data: walking 55-150 steps/min (slow strolls
@@ -55,6 +57,15 @@ SIT_STAND_PAD_S = 0.8      # rest either side of a sit-down included when integr
 LEVER_MAX_M = 0.25         # farthest a head-worn sensor sits from the point the head turns about
 LEVER_WINDOW_S = 8.0       # windows that each estimate that lever arm
 LEVER_MIN_EXPLAINED = 0.5  # share of a window's acceleration the rotation must explain for it to vote
+
+
+@dataclass(frozen=True)
+class Window:
+    """One analysis window: centre time, its own label (before smoothing) and rhythm score."""
+
+    centre_s: float
+    label: str
+    periodicity: float
 
 
 @dataclass(frozen=True)
@@ -173,16 +184,17 @@ def _step_period(x: np.ndarray) -> tuple[float, float]:
     return RATE_HZ / lag, score
 
 
-def _window_label(f: Features, sel: slice) -> str:
+def _window_label(f: Features, sel: slice) -> tuple[str, float]:
+    """(gait label or "other", the rhythm's autocorrelation) of one window."""
     vert = f.vertical[sel]
     v_std = float(np.std(vert))
     step_hz, score = _step_period(vert)
     if score >= PERIODICITY_MIN:
         if RUN_STEP_HZ[0] <= step_hz <= RUN_STEP_HZ[1] and v_std >= RUN_STD_MPS2:
-            return "running"
+            return "running", score
         if WALK_STEP_HZ[0] <= step_hz <= WALK_STEP_HZ[1] and GAIT_MIN_STD_MPS2 <= v_std < WALK_MAX_STD_MPS2:
-            return _stairs_or_walking(f, sel)
-    return "other"
+            return _stairs_or_walking(f, sel), score
+    return "other", score
 
 
 def _stairs_or_walking(f: Features, sel: slice) -> str:
@@ -235,16 +247,13 @@ def moving_mask(f: Features) -> np.ndarray:
     return moving
 
 
-def _windows(f: Features, a: int, b: int) -> tuple[np.ndarray, list[str]]:
-    """Window centres (s) and gait labels of the moving span of samples a..b."""
+def _windows(f: Features, a: int, b: int) -> list[Window]:
+    """The analysis windows of samples a..b (one when the span is shorter than a window)."""
     half, hop = int(WINDOW_S * RATE_HZ / 2), int(HOP_S * RATE_HZ)
     if b - a <= 2 * half:
-        return np.array([f.t_s[(a + b - 1) // 2]]), [_window_label(f, slice(a, b))]
-    centres, labels = [], []
-    for c in range(a + half, b - half + 1, hop):
-        centres.append(float(f.t_s[c]))
-        labels.append(_window_label(f, slice(c - half, c + half)))
-    return np.asarray(centres), labels
+        return [Window(float(f.t_s[(a + b - 1) // 2]), *_window_label(f, slice(a, b)))]
+    return [Window(float(f.t_s[c]), *_window_label(f, slice(c - half, c + half)))
+            for c in range(a + half, b - half + 1, hop)]
 
 
 def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment]:
@@ -254,16 +263,22 @@ def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment
         return []
     labels = np.where(moving_mask(f), "other", "still").astype(object)
     labels[~f.valid] = None
+    windows: list[Window] = []
     for va, vb in _spans(f.valid):
-        gait = _gait_labels(f, va, vb)
+        gait, span_windows = _gait_labels(f, va, vb)
+        windows += span_windows
         labels[va:vb] = np.where(gait != None, gait, labels[va:vb])  # noqa: E711 (elementwise)
     parts = _drop_short_gaits(_absorb_slivers([(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]))
+    from egobutler.motion.confidence import activity_confidence
     from egobutler.motion.events import head_turns, set_posture, sit_stand
 
     transitions = sit_stand(f, parts, model_id)
     parts = _mark_transitions(f, parts, transitions)
+    rate = series.rate_hz
     activities = [MotionSegment(float(f.t_s[a]), min(float(f.t_s[b - 1]) + 1 / RATE_HZ, float(series.t_s[-1])), label,
-                                _activity_stats(f, a, b, label), model_id) for a, b, label in parts]
+                                {**_activity_stats(f, a, b, label, rate),
+                                 "confidence": activity_confidence(f, a, b, label, windows)}, model_id)
+                  for a, b, label in parts]
     events = head_turns(f, model_id) + transitions
     set_posture(activities, events)
     return sorted(activities + events, key=lambda s: (s.start_s, s.is_event))
@@ -280,14 +295,15 @@ def _mark_transitions(f: Features, parts: list[tuple[int, int, str]], transition
     return [(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]
 
 
-def _gait_labels(f: Features, a: int, b: int) -> np.ndarray:
+def _gait_labels(f: Features, a: int, b: int) -> tuple[np.ndarray, list[Window]]:
     """Per sample of a..b: the gait its windows show (walking, running, stairs) or None.
     Gait is looked for everywhere, not only where the body clearly moves: a slow walk bobs
     the head less than a lively conversation sways it, but it keeps a rhythm. A gait run's
     ends are trimmed to where the head moves at all (`GAIT_EDGE_STD_MPS2`)."""
     out = np.full(b - a, None, dtype=object)
-    centres, labels = _windows(f, a, b)
-    labels = _smooth(labels, int(round(MIN_ACTIVITY_S / HOP_S)))
+    windows = _windows(f, a, b)
+    centres = [w.centre_s for w in windows]
+    labels = _smooth([w.label for w in windows], int(round(MIN_ACTIVITY_S / HOP_S)))
     spread = _moving_spread(f)[a:b]
     for wa, wb, label in _runs(labels):
         if label not in GAIT_LABELS:
@@ -297,7 +313,7 @@ def _gait_labels(f: Features, a: int, b: int) -> np.ndarray:
         lively = np.flatnonzero(spread[s0 - a:s1 - a] >= GAIT_EDGE_STD_MPS2)
         if len(lively):
             out[s0 - a + lively[0]:s0 - a + lively[-1] + 1] = label
-    return out
+    return out, windows
 
 
 def _absorb_slivers(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -342,19 +358,35 @@ def _moving_spread(f: Features, width_s: float = 0.5) -> np.ndarray:
     return np.hypot(mstd(np.where(f.valid, f.vertical, 0.0)), mstd(np.where(f.valid, f.horizontal, 0.0)))
 
 
-def _activity_stats(f: Features, a: int, b: int, label: str) -> dict:
+def _activity_stats(f: Features, a: int, b: int, label: str, source_rate_hz: float = RATE_HZ) -> dict:
     duration = (b - a) / RATE_HZ
     stats: dict = {"duration_s": round(duration, 2)}
-    if label in ("walking", "running", "stairs_up", "stairs_down"):
-        steps = count_steps(f.vertical[a:b])
+    if label in GAIT_LABELS:
+        steps, why_not = step_count(f.vertical[a:b], source_rate_hz)
         stats["steps"] = steps
-        stats["cadence_spm"] = round(60.0 * steps / duration, 1) if duration > 0 else 0.0
+        if steps is None:
+            stats["steps_unknown"] = why_not
+        else:
+            stats["cadence_spm"] = round(60.0 * steps / duration, 1) if duration > 0 else 0.0
     if f.height_m is not None:
         stats["elevation_m"] = round(float(f.height_m[b - 1] - f.height_m[a]), 2)
     if f.saturated is not None and f.saturated[a:b].any():
         # A clipped sensor under-reads: steps and intensity are lower bounds here.
         stats["saturated_s"] = round(float(f.saturated[a:b].sum()) / RATE_HZ, 2)
     return stats
+
+
+def step_count(vertical: np.ndarray, source_rate_hz: float) -> tuple[int | None, str]:
+    """Steps of a gait span, or (None, why) when the IMU cannot tell them: a sensor sampling
+    under `STEP_MIN_SAMPLES_PER_STEP` times a step, or a rhythm too irregular to count
+    (autocorrelation under `STEP_MIN_PERIODICITY`)."""
+    probe = vertical[: int(8 * RATE_HZ)]
+    step_hz, score = _step_period(probe) if len(probe) >= 2 * RATE_HZ else (0.0, 0.0)
+    if step_hz and source_rate_hz < STEP_MIN_SAMPLES_PER_STEP * step_hz:
+        return None, f"sampled at {source_rate_hz:.0f} Hz, too slow to tell steps of {step_hz:.1f} Hz apart"
+    if score < STEP_MIN_PERIODICITY:
+        return None, "the rhythm is too irregular to count steps"
+    return count_steps(vertical), ""
 
 
 def count_steps(vertical: np.ndarray) -> int:

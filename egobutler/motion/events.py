@@ -10,6 +10,7 @@ import numpy as np
 from egobutler.motion.activity import (
     GAIT_LABELS, RATE_HZ, SIT_STAND_MIN_M, SIT_STAND_PAD_S, TURN_MIN_DEG, TURN_RATE_RADPS, Features, _spans,
 )
+from egobutler.motion.confidence import transition_confidence, turn_confidence
 from egobutler.motion.records import MotionSegment
 
 TRANSITION_LOWPASS_HZ = 1.5     # a body lowering itself onto a chair is slower than this
@@ -35,7 +36,8 @@ def head_turns(f: Features, model_id: str = "rules") -> list[MotionSegment]:
                 b += 1
             angle = math.degrees(float(np.sum(yaw[a:b])) / RATE_HZ)
             if abs(angle) >= TURN_MIN_DEG:
-                stats = {"turn_deg": round(abs(angle)), "direction": "left" if angle > 0 else "right"}
+                stats = {"turn_deg": round(abs(angle)), "direction": "left" if angle > 0 else "right",
+                         "confidence": turn_confidence(angle)}
                 out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), "head_turn", stats, model_id))
     return _dedupe(out)
 
@@ -86,7 +88,8 @@ def sit_stand(f: Features, parts: list[tuple[int, int, str]], model_id: str = "r
         dz = _height_change(f, a, b)
         if abs(dz) >= SIT_STAND_MIN_M:
             name = "sit_down" if dz < 0 else "stand_up"
-            out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), name, {"height_change_m": round(dz, 2)}, model_id))
+            stats = {"height_change_m": round(dz, 2), "confidence": transition_confidence(dz)}
+            out.append(MotionSegment(float(f.t_s[a]), float(f.t_s[b - 1]), name, stats, model_id))
     return out
 
 

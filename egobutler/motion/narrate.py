@@ -49,7 +49,7 @@ class RulesNarrator(Narrator):
     """The offline default: rule-and-feature segmentation (`egobutler.motion.activity`) and a
     templated first-person description."""
 
-    model_id = "rules-v1"
+    model_id = "rules-v2"
 
     def __init__(self, model: str | None = None):
         if model:
@@ -148,12 +148,21 @@ def _about(seconds: float) -> str:
 
 
 def _activity_phrase(seg: MotionSegment) -> str:
+    """What one activity was, hedged by its confidence ("probably walked ...")."""
+    from egobutler.motion.confidence import hedge
+
+    return hedge(seg.stats.get("confidence")) + _plain_activity_phrase(seg)
+
+
+def _plain_activity_phrase(seg: MotionSegment) -> str:
     stats = seg.stats
-    steps = stats.get("steps", 0)
+    steps = stats.get("steps")
     if seg.label == "still":
         verb = {"sitting": "sat still", "standing": "stood still"}.get(stats.get("posture"), "stayed still")
         return verb + (f" for {_about(seg.duration_s)}" if seg.duration_s >= 10 else "")
     if seg.label == "walking":
+        if steps is None and "steps_unknown" in stats:
+            return f"walked for {_about(seg.duration_s)} (the IMU could not count the steps)"
         cadence = stats.get("cadence_spm", 0.0)
         pace = "slowly" if cadence < 90 else ("at a brisk pace" if cadence > 125 else "at a steady pace")
         return f"walked about {steps} steps {pace}" if steps else "walked"
@@ -167,10 +176,10 @@ def _activity_phrase(seg: MotionSegment) -> str:
 
 
 def _event_phrase(seg: MotionSegment) -> str:
-    if seg.label == "sit_down":
-        return "sat down"
-    if seg.label == "stand_up":
-        return "stood up"
+    from egobutler.motion.confidence import hedge
+
+    if seg.label in ("sit_down", "stand_up"):
+        return hedge(seg.stats.get("confidence")) + ("sat down" if seg.label == "sit_down" else "stood up")
     angle, side = seg.stats.get("turn_deg", 0), seg.stats.get("direction", "")
     if angle >= 150:
         return "turned around"
@@ -184,7 +193,7 @@ def _summary(segments: list[MotionSegment]) -> str:
     for seg in segments:
         if not seg.is_event:
             totals[seg.label] = totals.get(seg.label, 0.0) + seg.duration_s
-            steps += seg.stats.get("steps", 0) if seg.label in _GAITS else 0
+            steps += (seg.stats.get("steps") or 0) if seg.label in _GAITS else 0
     words = {"still": "kept still", "walking": "walked", "running": "ran", "stairs_up": "climbed stairs",
              "stairs_down": "went down stairs", "other": "moved around"}
     parts = [f"{words[label]} for {_about(sec)}" for label, sec in sorted(totals.items(), key=lambda kv: -kv[1])]

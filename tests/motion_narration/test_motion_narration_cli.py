@@ -34,7 +34,7 @@ def test_narrate_json_for_a_span(tmp_path, egobutler_home):
                                       "--end-s", "9", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["model_id"] == "rules-v1" and payload["start_s"] == 4.0
+    assert payload["model_id"] == "rules-v2" and payload["start_s"] == 4.0
     assert [s["label"] for s in payload["segments"]] == ["walking"]
     assert payload["segments"][0]["stats"]["steps"] >= 7
 

@@ -88,7 +88,7 @@ def test_narration_reads_like_the_plan():
     assert result.text.endswith("then stood still and turned my head left.")
     steps = next(s.stats["steps"] for s in result.segments if s.label == "walking")
     assert 17 <= steps <= 24  # 110 steps/min for ~11 s
-    assert result.model_id == "rules-v1" and result.start_s == 0.0 and result.end_s == 30.0
+    assert result.model_id == "rules-v2" and result.start_s == 0.0 and result.end_s == 30.0
 
 
 def test_a_span_without_samples_raises_no_motion_data(day):
@@ -112,7 +112,7 @@ def test_registry_refuses_unknown_names_and_egolm_without_a_checkpoint():
         load_narrator("magic")
     with pytest.raises(NarratorUnavailable, match="train-narrator"):
         load_narrator("egolm", None)
-    assert load_narrator("rules").model_id == "rules-v1"
+    assert load_narrator("rules").model_id == "rules-v2"
 
 
 def test_describe_summarises_busy_clips():
