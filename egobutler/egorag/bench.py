@@ -55,22 +55,24 @@ def engine_answerer(engine, wearer_id: str | None = None, k: int = 20) -> Answer
 
 
 def keyword_answerer(engine, wearer_id: str | None = None, k: int = 20, top: int = 5) -> Answerer:
-    """Baseline: BM25 over 30 s clips (question + choices), the option whose words score highest in the top 5."""
+    """Baseline: BM25 over 30 s clips (question + choices), the option whose words score highest in the top 5.
+
+    BM25 runs in the database with statistics from before the query time (`MemoryStore.keyword_search`).
+    """
     def answer(q: BenchQuestion, retrieval_only: bool) -> Prediction:
         retriever = engine.retriever()
-        corpus = retriever.corpus
         tokens = tokenize(" ".join([q.question, *q.choices]))
-        scores = np.where(corpus.mask(before=q.query_time, wearer_id=wearer_id), corpus.bm25.scores(tokens), -1.0)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
-        query = Query(" ".join(tokens), {t: 1.0 for t in tokens}, q.query_time)
-        evidence = tuple(retriever.evidence(i, float(scores[i]), query) for i in order)
+        weights = {t: 1.0 for t in tokens}
+        found = engine.store.keyword_search(weights, q.query_time, wearer_id=wearer_id).scores
+        best = sorted(found, key=lambda c: (-found[c], c))[:k]
+        clips = {c.id: c for c in engine.store.clips(ids=best)} if best else {}
+        query = Query(" ".join(tokens), weights, q.query_time)
+        evidence = tuple(retriever.evidence([clips[c] for c in best], [found[c] for c in best], query))
         if retrieval_only:
             return Prediction(None, evidence)
-        rows = order[:top]
-        option_scores = []
-        for choice in q.choices:
-            ids, _ = corpus.bm25.term_ids(tokenize(choice))
-            option_scores.append(float(corpus.bm25.matrix[rows][:, ids].sum()) if rows and len(ids) else 0.0)
+        option_terms = [tokenize(choice) for choice in q.choices]
+        mass, _ = retriever.corpus.option_mass(best[:top], option_terms, q.query_time, wearer_id=wearer_id)
+        option_scores = mass.sum(axis=0) if len(best) else np.zeros(len(q.choices))
         return Prediction(mc.LETTERS[mc.pick(np.asarray(option_scores))], evidence)
     return answer
 

@@ -45,25 +45,24 @@ def word_support(corpus: Corpus, evidence: Sequence[Evidence], choices: Sequence
     The option's BM25 mass over the top ``depth`` clips, each weighted by its retrieval
     score relative to the best, is divided by its expected mass over as many clips drawn
     from all memory before the query time (a lift: words that are everywhere — "phone",
-    "table" — earn little); ``smoothing`` keeps rare words sane.
+    "table" — earn little); ``smoothing`` keeps rare words sane. Term statistics and clip
+    texts are those of the query time (`Corpus.option_mass`).
     """
-    kept = [e for e in evidence[:depth] if e.clip_id in corpus.index_of]
+    kept = list(evidence[:depth])
     out = np.zeros(len(choices))
     if not kept:
         return out
-    rows = [corpus.index_of[e.clip_id] for e in kept]
     weight = np.array([max(e.score, 0.0) for e in kept])
     weight = weight / weight.max() if weight.max() > 0 else np.ones(len(kept))
-    sub = corpus.bm25.matrix[rows]
-    background = corpus.bm25.matrix[corpus.mask(before=query_time)] if query_time is not None else corpus.bm25.matrix
-    for j, toks in enumerate(option_tokens(choices, wearer_name)):
-        ids, _ = corpus.bm25.term_ids(toks)
-        if not len(ids):
+    before = query_time if query_time is not None else max(e.end for e in kept)
+    options = option_tokens(choices, wearer_name)
+    found, expected = corpus.option_mass([e.clip_id for e in kept], options, before)
+    for j, toks in enumerate(options):
+        if not toks:
             continue
         # Long options have more words to match: scale by sqrt(#words) (keeps some credit).
-        found = float(weight @ np.asarray(sub[:, ids].sum(axis=1)).ravel()) / np.sqrt(len(toks))
-        expected = float(background[:, ids].sum()) / max(background.shape[0], 1) * weight.sum() / np.sqrt(len(toks))
-        out[j] = found / (expected + smoothing)
+        out[j] = (float(weight @ found[:, j]) / np.sqrt(len(toks))) / (
+            expected[j] * weight.sum() / np.sqrt(len(toks)) + smoothing)
     return out
 
 

@@ -1,102 +1,48 @@
-"""The retrieval corpus: every clip of the memory as a document, in time order.
+"""The memory as the reader sees it at a query time: wearer names and causal term weights.
 
-Built from the store once per engine (and refreshed when the store grows). Arrays of
-start/end times (epoch seconds) make the query-time cut and time windows vectorised; the
-BM25 matrix and the per-line texts give keyword scores and quotable evidence lines.
+Nothing is loaded up front: statistics and clip documents are asked of the store's search
+tables for one query time, so what happened after it never counts (see
+`memory_db.keyword_search`).
 """
 
 from __future__ import annotations
 
-import logging
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import numpy as np
 
-from egobutler.memory_db.bm25 import BM25Index
-from egobutler.egorag.records import EvidenceLine
-from egobutler.memory_db.text import tokenize
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ClipDoc:
-    """One clip as a retrievable document; ``lines`` in time order."""
-
-    clip_id: str
-    wearer_id: str
-    start: datetime
-    end: datetime
-    lines: tuple[EvidenceLine, ...]
-    thumbnail_path: str | None = None
-    video_path: str | None = None
-    video_offset_s: float = 0.0
-
-    def text(self, wearer_name: str | None = None) -> str:
-        """The document text: lines with their speakers ("me" named as the wearer when known)."""
-        parts = []
-        for line in self.lines:
-            speaker = line.speaker
-            if speaker == "me" and wearer_name:
-                speaker = wearer_name
-            parts.append(f"{speaker}: {line.text}" if speaker else line.text)
-        return "\n".join(parts)
-
 
 class Corpus:
-    """Clip documents + their time arrays + a BM25 index over them."""
+    """A view of a `MemoryStore` for answering; cheap to make, nothing cached but the wearer names."""
 
-    def __init__(self, docs: Sequence[ClipDoc], wearer_names: dict[str, str] | None = None):
-        self.docs = sorted(docs, key=lambda d: d.start)
-        self.wearer_names = dict(wearer_names or {})
-        self.starts = np.array([d.start.timestamp() for d in self.docs], dtype=np.float64)
-        self.ends = np.array([d.end.timestamp() for d in self.docs], dtype=np.float64)
-        wearers = sorted({d.wearer_id for d in self.docs})
-        self.wearer_codes = {w: i for i, w in enumerate(wearers)}
-        self.wearer_of = np.array([self.wearer_codes[d.wearer_id] for d in self.docs], dtype=np.int32)
-        self.index_of = {d.clip_id: i for i, d in enumerate(self.docs)}
-        self.tokens = [tokenize(d.text(self.wearer_names.get(d.wearer_id))) for d in self.docs]
-        self.bm25 = BM25Index.from_token_lists(self.tokens)
-        log.info("corpus: %d clips, %d terms", len(self.docs), len(self.bm25.vocab))
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def mask(self, *, before: datetime, start: datetime | None = None, end: datetime | None = None,
-             wearer_id: str | None = None) -> np.ndarray:
-        """Clips that start before the query time and overlap [start, end)."""
-        keep = self.starts < before.timestamp()
-        if start is not None:
-            keep &= self.ends > start.timestamp()
-        if end is not None:
-            keep &= self.starts < end.timestamp()
-        if wearer_id is not None:
-            code = self.wearer_codes.get(wearer_id)
-            keep &= (self.wearer_of == code) if code is not None else False
-        return keep
+    def __init__(self, store):
+        self.store = store
+        self.wearer_names = {w.id: w.name for w in store.wearers()}
 
     def wearer_name(self, wearer_id: str) -> str | None:
         return self.wearer_names.get(wearer_id)
 
+    def option_mass(self, clip_ids: Sequence[str], option_terms: Sequence[Sequence[str]], before: datetime, *,
+                    wearer_id: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 mass of each option's terms in each clip, and its expectation over any clip before ``before``.
 
-def utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
-
-
-def load_corpus(store, *, wearer_id: str | None = None) -> Corpus:
-    """All clips of ``store`` (one wearer or all) as a `Corpus`."""
-    names = store.speaker_names()
-    clips = store.clips(wearer_id=wearer_id)
-    by_clip: dict[str, list[EvidenceLine]] = {c.id: [] for c in clips}
-    ids = [c.id for c in clips]
-    for start in range(0, len(ids), 2000):
-        for line in store.lines(clip_ids=ids[start:start + 2000]):
-            speaker = names.get(line.speaker_id or "", line.speaker_id) if line.kind == "utterance" else None
-            text = line.text if line.kind in ("caption", "utterance") else f"[{line.kind}] {line.text}"
-            by_clip[line.clip_id].append(EvidenceLine(line.start, line.kind, text, speaker))
-    docs = [ClipDoc(c.id, c.wearer_id, c.start, c.end, tuple(by_clip[c.id]), c.thumbnail_path, c.video_path,
-                    c.video_offset_s) for c in clips]
-    wearer_names = {w.id: w.name for w in store.wearers()}
-    return Corpus(docs, wearer_names)
+        ``found[i, j]``: the summed BM25 weights of option ``j``'s terms in clip ``i`` (its
+        lines before ``before``); ``expected[j]``: the same summed over every clip before
+        ``before`` divided by their number, counting each clip that holds a term once at
+        average length (so it is idf x document frequency / clips).
+        """
+        options = [[t.replace("'", "") for t in terms] for terms in option_terms]
+        all_terms = sorted({t for terms in options for t in terms if t})
+        stats = self.store.keyword_stats(all_terms, before, wearer_id=wearer_id)
+        docs = self.store.clip_terms(list(clip_ids), before)
+        found = np.zeros((len(clip_ids), len(options)))
+        for i, clip_id in enumerate(clip_ids):
+            terms = docs.get(clip_id, ())
+            counts = Counter(terms)
+            for j, option in enumerate(options):
+                found[i, j] = sum(stats.weight(t, counts[t], len(terms)) for t in option)
+        n = max(stats.n_docs, 1)
+        expected = np.array([sum(stats.idf(t) * stats.df.get(t, 0) for t in option) / n for option in options])
+        return found, expected

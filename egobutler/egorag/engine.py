@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from egobutler.egorag import choices as mc
-from egobutler.egorag.corpus import Corpus, load_corpus
+from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Answer, Done, Evidence, Question, Searching, SearchTrace, Token
 from egobutler.egorag.retrieval import Query, RetrievalConfig, Retriever, query_weights
 from egobutler.egorag.timeparse import TimeWindow, parse_window
@@ -61,7 +61,7 @@ class Engine:
         version = self.store.data_version() if hasattr(self.store, "data_version") else "static"
         with self._lock:
             if self._retriever is None or version != self._version:
-                self._retriever = Retriever(load_corpus(self.store), self.store, self.config)
+                self._retriever = Retriever(self.store, self.config)
                 self._version = version
             return self._retriever
 

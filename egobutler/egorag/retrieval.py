@@ -28,13 +28,17 @@ from datetime import datetime
 
 import numpy as np
 
-from egobutler.memory_db.bm25 import BM25Index
 from egobutler.egorag.corpus import Corpus
-from egobutler.egorag.records import Evidence, SearchTrace
-from egobutler.memory_db.text import tokenize
+from egobutler.egorag.records import Evidence, EvidenceLine, SearchTrace
 from egobutler.egorag.timeparse import TimeWindow
+from egobutler.memory_db.keyword_search import KeywordResult, search_terms
+from egobutler.memory_db.reads import format_line
+from egobutler.memory_db.records import Clip
+from egobutler.memory_db.text import tokenize
 
 log = logging.getLogger(__name__)
+
+_LEVEL_S = {"10min": 600.0, "hour": 3600.0, "day": 86400.0}
 
 
 TIME_WORDS = frozenset(tokenize(
@@ -56,6 +60,8 @@ class RetrievalConfig:
     window_boost: float = 1.0  # x(1 + boost) inside the window the question names
     option_window_boost: float = 1.0  # x(1 + boost) inside any time an answer option names
     dense_pool: int = 500
+    keyword_pool: int = 1000  # best keyword matches kept as candidates (all of them score the windows)
+    summary_boosts: tuple[tuple[str, float], ...] = ()  # (level, boost): x(1 + boost * summary score)
     lines_per_clip: int = 8
 
 
@@ -97,116 +103,214 @@ def _me(text: str, wearer_name: str | None, *, question: bool = False) -> str:
     return re.sub(r"\b(me|myself|i)\b", wearer_name, text, flags=re.I)
 
 
-class _Level:
-    """A coarse level: clips grouped into fixed windows, with a BM25 index over the groups."""
+@dataclass(frozen=True)
+class Candidates:
+    """The clips worth scoring for one query, in time order, with their keyword and dense scores."""
 
-    def __init__(self, corpus: Corpus, window_s: float):
-        keys = (corpus.starts // window_s).astype(np.int64)
-        uniq, self.group_of = np.unique(keys, return_inverse=True) if len(keys) else (np.zeros(0, np.int64), keys)
-        self.group_start = uniq.astype(np.float64) * window_s
-        tokens: list[list[str]] = [[] for _ in range(len(uniq))]
-        for i, g in enumerate(self.group_of):
-            tokens[g].extend(corpus.tokens[i])
-        self.index = BM25Index.from_token_lists(tokens)
+    clips: tuple[Clip, ...]
+    keyword: np.ndarray
+    dense: np.ndarray
+    keyword_all: KeywordResult  # every keyword match (for window scores), not only the kept ones
+
+    @property
+    def starts(self) -> np.ndarray:
+        return np.array([c.start.timestamp() for c in self.clips], dtype=np.float64)
+
+    @property
+    def ends(self) -> np.ndarray:
+        return np.array([c.end.timestamp() for c in self.clips], dtype=np.float64)
 
 
 class Retriever:
-    """Ranks the clips of a `Corpus` for a `Query` (see the module docstring)."""
+    """Ranks clips of a `MemoryStore` for a `Query` (see the module docstring)."""
 
-    def __init__(self, corpus: Corpus, store=None, config: RetrievalConfig = RetrievalConfig()):
-        self.corpus = corpus
+    def __init__(self, store, config: RetrievalConfig = RetrievalConfig()):
         self.store = store
         self.config = config
-        self.levels = [(_Level(corpus, w), boost) for w, boost in config.level_boosts if len(corpus)]
+        self.corpus = Corpus(store)
 
-    def scores(self, query: Query) -> np.ndarray:
-        """Score per clip (-1 where excluded: after the query time, other wearer)."""
-        c, cfg = self.corpus, self.config
-        mask = c.mask(before=query.query_time, wearer_id=query.wearer_id)
+    # ------------------------------------------------------------------ candidates
+    def candidates(self, query: Query) -> Candidates:
+        """Keyword matches (database, statistics before the cut) and nearest vectors (Chroma, ended before the cut)."""
+        cfg = self.config
+        since = _hard_start(query)
+        keyword = self.store.keyword_search(query.weights, query.query_time, wearer_id=query.wearer_id, since=since)
+        dense = self._dense(query, since, keyword)
+        kept = sorted(keyword.scores, key=lambda c: (-keyword.scores[c], c))[: cfg.keyword_pool]
+        ids = list(dict.fromkeys(kept + sorted(dense, key=lambda c: (-dense[c], c))))
+        clips = [c for c in self.store.clips(ids=ids)] if ids else []
+        clips += self._window_clips(query, set(ids))
+        clips = [c for c in clips if since is None or c.end > since]
         if query.people:
-            mask &= self._people_mask(query.people)
-        if query.window is not None and query.window.hard and query.window.start is not None:
-            mask &= c.ends > query.window.start.timestamp()
-        tokens = list(query.weights)
-        s = np.where(mask, c.bm25.scores(tokens, weights=query.weights), 0.0)
-        s = _normalised(s)
+            clips = self._with_people(clips, query)
+        clips.sort(key=lambda c: (c.start, c.id))
+        return Candidates(tuple(clips), np.array([keyword.scores.get(c.id, 0.0) for c in clips]),
+                          np.array([dense.get(c.id, 0.0) for c in clips]), keyword)
+
+    def _window_clips(self, query: Query, known: set[str]) -> list[Clip]:
+        """The clips of the window the question names (a question that is only a time browses it)."""
+        w = query.window
+        if w is None or w.start is None:
+            return []
+        end = min(w.end, query.query_time)
+        found = self.store.clips(wearer_id=query.wearer_id, start=w.start, end=end, limit=self.config.keyword_pool)
+        return [c for c in found if c.id not in known]
+
+    def _dense(self, query: Query, since: datetime | None, keyword: KeywordResult) -> dict[str, float]:
+        """Cosine scores of ``query.text`` averaged with those of ``query.dense_texts``.
+
+        Each text's scores come from the store's vector index (0 outside its top
+        ``dense_pool``) and are normalised to its best clip before averaging. The clip that
+        straddles the cut is embedded now from its lines before it.
+        """
+        if not self.config.dense_weight or getattr(self.store, "index", None) is None:
+            return {}
+        texts = (query.text, *query.dense_texts)
+        partial = {f"clip:{p.ref_id}": text for p, text in zip(keyword.partial, self._partial_texts(keyword, query))}
+        try:
+            rankings = self.store.vector_scores(texts, self.config.dense_pool, wearer_id=query.wearer_id, start=since,
+                                                before=query.query_time, extra_docs=partial)
+        except Exception as exc:  # noqa: BLE001 - the dense half is optional; keyword results still stand
+            log.warning("vector search failed, using keywords only: %s", exc)
+            return {}
+        total: dict[str, float] = {}
+        for ranking in rankings:
+            best = max((score for _, score in ranking), default=0.0)
+            if best <= 0:
+                continue
+            for doc_id, score in ranking:
+                if doc_id.startswith("clip:") and score > 0:
+                    total[doc_id[5:]] = total.get(doc_id[5:], 0.0) + score / best
+        return {clip_id: value / len(rankings) for clip_id, value in total.items()}
+
+    def _partial_texts(self, keyword: KeywordResult, query: Query) -> list[str]:
+        if not keyword.partial:
+            return []
+        names = self.store.speaker_names()
+        lines = self.store.lines(clip_ids=[p.ref_id for p in keyword.partial], end=query.query_time)
+        return ["\n".join(format_line(ln, names, stamp=False) for ln in lines if ln.clip_id == p.ref_id)
+                for p in keyword.partial]
+
+    def _with_people(self, clips: list[Clip], query: Query) -> list[Clip]:
+        """Clips where one of ``query.people`` speaks or is named (lines before the cut)."""
+        wanted = [tuple(search_terms(p)) for p in query.people]
+        terms = self.store.clip_terms([c.id for c in clips], query.query_time)
+        return [c for c in clips if any(all(t in set(terms[c.id]) for t in name) for name in wanted if name)]
+
+    # ------------------------------------------------------------------ scoring
+    def scores(self, query: Query) -> tuple[Candidates, np.ndarray]:
+        """The candidates and a score each (higher is better)."""
+        cfg = self.config
+        cand = self.candidates(query)
+        if not cand.clips:
+            return cand, np.zeros(0)
+        starts, ends = cand.starts, cand.ends
+        s = _normalised(cand.keyword)
         w = query.window
         inside = None
         if w is not None and w.start is not None:
-            inside = _overlapping(c, w)
+            inside = (ends > w.start.timestamp()) & (starts < w.end.timestamp())
             s = s + 0.01 * inside  # a question that is only a time ("what did I do at 9?") browses that window
-        if cfg.dense_weight and self.store is not None and getattr(self.store, "index", None) is not None:
-            s = s + cfg.dense_weight * self._dense(query, mask)
+        s = s + cfg.dense_weight * cand.dense
         if cfg.neighbour_share:
-            left, right = np.r_[0.0, s[:-1]], np.r_[s[1:], 0.0]
-            s = s + cfg.neighbour_share * np.maximum(left, right)
+            s = s + cfg.neighbour_share * _best_neighbour(s, starts, ends)
+        s = s * self._window_factor(cand, ends, query)
         cut = query.query_time.timestamp()
-        for level, boost in self.levels:
-            g = np.where(level.group_start < cut, level.index.scores(tokens, weights=query.weights), 0.0)
-            s = s * (1.0 + boost * _normalised(g)[level.group_of])
-        age_h = np.maximum(cut - c.starts, 0.0) / 3600.0
-        recency = cfg.recency + (cfg.recency_last_time if query.window and query.window.recent else 0.0)
+        age_h = np.maximum(cut - starts, 0.0) / 3600.0
+        recency = cfg.recency + (cfg.recency_last_time if w and w.recent else 0.0)
         s = s * (1.0 + recency / (1.0 + np.log1p(age_h / cfg.recency_scale_h)))
         if inside is not None and cfg.window_boost:
             s = s * np.where(inside, 1.0 + cfg.window_boost, 1.0)
         if query.option_windows and cfg.option_window_boost:
-            in_option = np.logical_or.reduce([_overlapping(c, ow) for ow in query.option_windows])
+            in_option = np.logical_or.reduce([(ends > ow.start.timestamp()) & (starts < ow.end.timestamp())
+                                              for ow in query.option_windows])
             s = s * np.where(in_option, 1.0 + cfg.option_window_boost, 1.0)
-        return np.where(mask, s, -1.0)
+        return cand, s
 
-    def _dense(self, query: Query, mask: np.ndarray) -> np.ndarray:
-        """Cosine scores of ``query.text`` averaged with those of ``query.dense_texts``.
+    def _window_factor(self, cand: Candidates, ends: np.ndarray, query: Query) -> np.ndarray:
+        """Coarse to fine: clips inside the windows most about the question are multiplied up.
 
-        Each text's scores come from the store's vector index (0 outside its top
-        ``dense_pool``) and are normalised to its best clip before averaging.
+        Windows of ``level_boosts`` are scored by the keyword scores of all the clips in them
+        that ended before the cut; summaries (``summary_boosts``) of windows that ended before
+        the cut are searched as documents of their own.
         """
-        texts = (query.text, *query.dense_texts)
-        try:
-            rankings = self.store.vector_scores(texts, self.config.dense_pool, wearer_id=query.wearer_id,
-                                                end=query.query_time)
-        except Exception as exc:  # noqa: BLE001 - the dense half is optional; keyword results still stand
-            log.warning("vector search failed, using keywords only: %s", exc)
-            return np.zeros(len(self.corpus), dtype=np.float64)
-        per_text = []
-        for ranking in rankings:
-            out = np.zeros(len(self.corpus), dtype=np.float64)
-            for doc_id, score in ranking:
-                i = self.corpus.index_of.get(doc_id.removeprefix("clip:"))
-                if i is not None and mask[i]:
-                    out[i] = max(score, 0.0)
-            per_text.append(_normalised(out))
-        return np.mean(per_text, axis=0)
+        factor = np.ones(len(ends))
+        kw_ends = np.array(list(cand.keyword_all.ends.values()), dtype=np.float64)
+        kw_scores = np.array([cand.keyword_all.scores[r] for r in cand.keyword_all.ends], dtype=np.float64)
+        for window_s, boost in self.config.level_boosts:
+            if not boost or not len(kw_ends):
+                continue
+            groups: dict[int, float] = {}
+            for key, score in zip(((kw_ends - 1.0) // window_s).astype(np.int64), kw_scores):
+                groups[int(key)] = groups.get(int(key), 0.0) + float(score)
+            top = max(groups.values())
+            mine = np.array([groups.get(int(k), 0.0) for k in ((ends - 1.0) // window_s)])
+            factor *= 1.0 + boost * mine / top
+        for level, boost in self.config.summary_boosts:
+            if boost:
+                factor *= 1.0 + boost * self._summary_scores(level, ends, query)
+        return factor
 
-    def _people_mask(self, people: Sequence[str]) -> np.ndarray:
-        wanted = {p.lower() for p in people}
-        return np.array([any((ln.speaker or "").lower() in wanted for ln in d.lines) or
-                         any(p in " ".join(ln.text.lower() for ln in d.lines) for p in wanted)
-                         for d in self.corpus.docs], dtype=bool)
+    def _summary_scores(self, level: str, ends: np.ndarray, query: Query) -> np.ndarray:
+        """Per clip: the keyword score (normalised) of the ``level`` summary whose window holds it."""
+        found = self.store.keyword_search(query.weights, query.query_time, kind="summary", level=level,
+                                          wearer_id=query.wearer_id)
+        if not found.scores:
+            return np.zeros(len(ends))
+        spans = sorted((found.ends[r], found.scores[r]) for r in found.scores)
+        span_ends = np.array([e for e, _ in spans])
+        values = np.array([v for _, v in spans]) / max(v for _, v in spans)
+        at = np.searchsorted(span_ends, ends - 1.0, side="left")  # the first window ending at/after the clip
+        length = _LEVEL_S[level]
+        ok = (at < len(spans)) & (span_ends[np.minimum(at, len(spans) - 1)] - length <= ends - 1.0)
+        return np.where(ok, values[np.minimum(at, len(spans) - 1)], 0.0)
 
+    # ------------------------------------------------------------------ results
     def search(self, query: Query, k: int = 10) -> tuple[list[Evidence], SearchTrace]:
         """The top-``k`` clips as evidence, best first, plus a trace of the search."""
         began = time.perf_counter()
-        s = self.scores(query)
-        candidates = int((s > 0).sum())
-        order = top_k(s, k)
-        evidence = [self.evidence(int(i), float(s[i]), query) for i in order if s[i] > 0]
+        cand, s = self.scores(query)
+        order = [int(i) for i in top_k(s, k) if s[i] > 0]
+        evidence = self.evidence([cand.clips[i] for i in order], [float(s[i]) for i in order], query)
         window = (query.window.start if query.window else None, query.query_time)
         label = query.window.label if query.window else "everything before the question"
-        trace = SearchTrace((query.text,), window, time.perf_counter() - began, candidates,
-                            f"hybrid search over {len(self.corpus)} clips ({label})")
+        trace = SearchTrace((query.text,), window, time.perf_counter() - began, len(cand.clips),
+                            f"hybrid search over {len(cand.clips)} candidate clips ({label})")
         return evidence, trace
 
-    def evidence(self, i: int, score: float, query: Query) -> Evidence:
-        """Clip ``i`` as `Evidence`: its lines before the query time, the best-matching first kept in order."""
-        doc = self.corpus.docs[i]
-        lines = [ln for ln in doc.lines if ln.start < query.query_time]
-        if len(lines) > self.config.lines_per_clip:
-            def match(ln) -> float:
-                return sum(query.weights.get(t, 0.0) for t in set(tokenize(f"{ln.speaker or ''} {ln.text}")))
-            best = sorted(range(len(lines)), key=lambda j: -match(lines[j]))[: self.config.lines_per_clip]
-            lines = [lines[j] for j in sorted(best)]
-        return Evidence(doc.clip_id, doc.wearer_id, doc.start, doc.end, score, tuple(lines),
-                        doc.thumbnail_path, doc.video_path, doc.video_offset_s)
+    def evidence(self, clips: Sequence[Clip], scores: Sequence[float], query: Query) -> list[Evidence]:
+        """Clips as `Evidence`: their lines before the query time, the best-matching ``lines_per_clip`` kept in order."""
+        if not clips:
+            return []
+        names = self.store.speaker_names()
+        by_clip: dict[str, list[EvidenceLine]] = {c.id: [] for c in clips}
+        for line in self.store.lines(clip_ids=[c.id for c in clips], end=query.query_time):
+            speaker = names.get(line.speaker_id or "", line.speaker_id) if line.kind == "utterance" else None
+            text = line.text if line.kind in ("caption", "utterance") else f"[{line.kind}] {line.text}"
+            by_clip[line.clip_id].append(EvidenceLine(line.start, line.kind, text, speaker))
+        out = []
+        for clip, score in zip(clips, scores):
+            lines = by_clip[clip.id]
+            if len(lines) > self.config.lines_per_clip:
+                def match(ln) -> float:
+                    return sum(query.weights.get(t, 0.0) for t in set(tokenize(f"{ln.speaker or ''} {ln.text}")))
+                best = sorted(range(len(lines)), key=lambda j: -match(lines[j]))[: self.config.lines_per_clip]
+                lines = [lines[j] for j in sorted(best)]
+            out.append(Evidence(clip.id, clip.wearer_id, clip.start, clip.end, score, tuple(lines),
+                                clip.thumbnail_path, clip.video_path, clip.video_offset_s))
+        return out
+
+
+def _hard_start(query: Query) -> datetime | None:
+    w = query.window
+    return w.start if w is not None and w.hard and w.start is not None else None
+
+
+def _best_neighbour(s: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The better score of the clips just before and just after each (candidates that touch in time)."""
+    left = np.r_[0.0, s[:-1]] * np.r_[False, np.abs(starts[1:] - ends[:-1]) <= 1.0]
+    right = np.r_[s[1:], 0.0] * np.r_[np.abs(starts[1:] - ends[:-1]) <= 1.0, False]
+    return np.maximum(left, right)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -218,11 +322,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     else:
         part = np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
-
-
-def _overlapping(corpus: Corpus, window: TimeWindow) -> np.ndarray:
-    """Which clips overlap ``window`` (it must have a start)."""
-    return (corpus.ends > window.start.timestamp()) & (corpus.starts < window.end.timestamp())
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:

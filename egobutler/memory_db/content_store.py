@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.errors import MemoryError_
+from egobutler.memory_db.keyword_search import refresh_clip_docs, refresh_summary_docs
 from egobutler.memory_db.records import Clip, MemoryLine, Summary
 from egobutler.memory_db.rows import clip_values, line_values, summary_values
 
@@ -71,6 +72,7 @@ class ContentWriteMixin:
                     new += len(fresh)
                     touched.update(v["clip_id"] for v in fresh)
             self._mark_clips_dirty(conn, touched)
+            refresh_clip_docs(conn, touched)  # keyword-searchable as soon as this commits
             self._bump(conn)
         if index and touched:
             self.sync_index(clip_ids=touched)
@@ -92,6 +94,7 @@ class ContentWriteMixin:
             if values:
                 conn.execute(table.insert(), values)
             self._mark_clips_dirty(conn, [clip_id])
+            refresh_clip_docs(conn, [clip_id])
             self._bump(conn)
         if index:
             self.sync_index(clip_ids=[clip_id])
@@ -107,6 +110,7 @@ class ContentWriteMixin:
             for start in range(0, len(ids), 500):
                 conn.execute(delete(s.summaries).where(s.summaries.c.id.in_(ids[start : start + 500])))
             conn.execute(s.summaries.insert(), list({x.id: summary_values(x) for x in summaries}.values()))
+            refresh_summary_docs(conn, ids)
             self._bump(conn)
         if index:
             self.sync_index()

@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.errors import MemoryError_
+from egobutler.memory_db.keyword_search import delete_docs, refresh_clip_docs
 from egobutler.memory_db.records import ForgetReport
 
 if TYPE_CHECKING:
@@ -52,9 +53,11 @@ def forget(
                 lines += conn.execute(delete(table).where(table.c.clip_id.in_(chunk))).rowcount
             conn.execute(delete(s.ledger).where(s.ledger.c.clip_id.in_(chunk)))
             conn.execute(delete(s.clips).where(s.clips.c.id.in_(chunk)))
+            delete_docs(conn, "clip", chunk)
         summary_ids = _overlapping_summaries(conn, doomed, wearer_id)
         for start_i in range(0, len(summary_ids), 500):
             conn.execute(delete(s.summaries).where(s.summaries.c.id.in_(summary_ids[start_i : start_i + 500])))
+            delete_docs(conn, "summary", summary_ids[start_i : start_i + 500])
         recordings = 0
         if recording_id is not None:
             recordings = conn.execute(delete(s.recordings).where(s.recordings.c.id == recording_id)).rowcount
@@ -128,6 +131,7 @@ def _forget_person(store: MemoryStore, person_id: str) -> ForgetReport:
         conn.execute(delete(s.voice_profiles).where(s.voice_profiles.c.person_id == person_id))
         people = conn.execute(delete(s.people).where(s.people.c.id == person_id)).rowcount
         store._mark_clips_dirty(conn, clip_ids)
+        refresh_clip_docs(conn, clip_ids)
         store._bump(conn)
     store.sync_index(clip_ids=clip_ids)
     return ForgetReport(lines=lines, people=people)

@@ -30,7 +30,14 @@ def _m002_clip_media_index(conn: Connection) -> None:
 
 
 def _m003_search_in_database(conn: Connection) -> None:
-    """Reserved: keyword search in the database (FTS5 / PostgreSQL full text)."""
+    """Keyword search in the database: `search_docs` with FTS5 (SQLite) or a GIN-indexed tsvector (PostgreSQL).
+
+    Documents are written for the clips and summaries already stored (idempotent: only
+    when the table is empty).
+    """
+    from egobutler.memory_db.keyword_search import create_search_index
+
+    create_search_index(conn)
 
 
 def _m004_ledger_by_content(conn: Connection) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.errors import MemoryError_
+from egobutler.memory_db.keyword_search import refresh_clip_docs
 from egobutler.memory_db.records import Person, VoiceProfile, Wearer
 from egobutler.memory_db.rows import person_from_row
 
@@ -111,6 +112,7 @@ class PeopleMixin:
     def _mark_person_clips_dirty(self, conn, person_id: str) -> None:
         clip_ids = select(s.utterances.c.clip_id).where(s.utterances.c.speaker_id == person_id)
         conn.execute(update(s.clips).where(s.clips.c.id.in_(clip_ids)).values(dirty=True))
+        refresh_clip_docs(conn, [r[0] for r in conn.execute(clip_ids.distinct())])  # documents name speakers
 
     def add_voice_profile(self, profile: VoiceProfile) -> None:
         with self.engine.begin() as conn:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -201,4 +202,26 @@ ledger = Table(
     Column("error", Text, nullable=True),
     Column("updated_at", UTCDateTime, nullable=True),
     Index("ix_ledger_status", "status"),
+)
+
+# Keyword search documents (migration 3): one row per clip (its lines' tokens) and per
+# summary. ``id`` orders documents by the second their window ends, so "everything that
+# had ended before T" is an id range. SQLite indexes ``body``/``tags`` with FTS5
+# (``search_fts``), PostgreSQL with a generated ``tsv`` column and a GIN index.
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # clip | summary
+    Column("ref_id", String(64), nullable=False),
+    Column("wearer_id", String(64), nullable=False),
+    Column("level", String(16), nullable=True),
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=False),
+    Column("n_tokens", Integer, nullable=False),
+    Column("body", Text, nullable=False),  # our tokenizer's tokens, space-separated
+    Column("tags", Text, nullable=False),  # kind, wearer and level as words (the FTS5 filters)
+    Index("ix_search_docs_ref", "kind", "ref_id"),
+    Index("ix_search_docs_scope", "kind", "wearer_id", "id", "n_tokens"),
+    Index("ix_search_docs_time", "kind", "id", "n_tokens"),
 )
