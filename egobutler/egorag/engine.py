@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from egobutler.egorag import choices as mc
+from egobutler.egorag import reader
 from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Answer, Done, Evidence, Question, Searching, SearchTrace, Token
 from egobutler.egorag.retrieval import Query, RetrievalConfig, Retriever, query_weights
@@ -25,11 +26,6 @@ from egobutler.egorag.timeparse import TimeWindow, parse_window
 
 log = logging.getLogger(__name__)
 
-ANSWER_TASK = (
-    "You are a personal memory assistant for the wearer of smart glasses. Answer the user's question "
-    "about their life using only the evidence below; cite moments by their [number]. If the evidence "
-    "does not say, answer that you don't know."
-)
 _BEFORE_THAT = re.compile(r"\b(before that|earlier than that|prior to that)\b", re.I)
 _AFTER_THAT = re.compile(r"\b(after that|later than that)\b", re.I)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
@@ -151,8 +147,8 @@ class Engine:
             parts.append((timed, 2.0))
         if self.llm is not None and getattr(self.llm, "supports_scoring", False) and self.llm_weight:
             try:
-                likelihood = self.llm.score_options(self._messages(question, evidence, for_choice=True),
-                                                    [f"{mc.LETTERS[i]}. {c}" for i, c in enumerate(question.choices)])
+                likelihood = self.llm.score_options(list(self._choice_prompt(question, evidence)),
+                                                    list(question.choices))
                 parts.append((np.asarray(likelihood, dtype=np.float64), self.llm_weight))
             except Exception as exc:  # noqa: BLE001 - the LLM is one signal of several
                 log.warning("option scoring by %s failed: %s", self.model_id, exc)
@@ -173,13 +169,21 @@ class Engine:
         if self.llm is None:
             yield from self._extractive(evidence)
             return
+        prompt = reader.answer_prompt(question, evidence, self.timezone, self.llm.count_tokens)
+        said: list[str] = []
         try:
-            yield from self.llm.stream(self._messages(question, evidence), max_tokens=200)
+            stream = self.llm.stream(list(prompt.messages), max_tokens=reader.ANSWER_TOKENS)
+            for piece in reader.clean_stream(stream, len(prompt.entries)):
+                said.append(piece)
+                yield piece
         except Exception as exc:  # noqa: BLE001 - fall back to quoting the evidence
             log.warning("LLM answer failed (%s); quoting the evidence instead", exc)
-            yield from self._extractive(evidence)
-            return
-        yield "\n\nSources: " + "; ".join(f"[{i}] {self.cite(e)}" for i, e in enumerate(evidence[:5], 1))
+            if not said:
+                yield from self._extractive(evidence)
+                return
+        numbers = reader.cited("".join(said))
+        if numbers:
+            yield "\n\nSources: " + "; ".join(f"[{n}] {self.cite(prompt.entries[n - 1])}" for n in numbers)
 
     def _extractive(self, evidence: Sequence[Evidence]) -> Iterator[str]:
         yield "Here is what your memory shows:\n"
@@ -187,22 +191,9 @@ class Engine:
             lines = " ".join(f"{ln.speaker + ': ' if ln.speaker else ''}{ln.text}" for ln in e.lines[:4])
             yield f"- {self.cite(e)}: {lines}\n"
 
-    def _messages(self, question: Question, evidence: Sequence[Evidence], *, for_choice: bool = False):
-        from egobutler.egorag.llm import ChatMessage
-        from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
-
-        quoted = []
-        for e in evidence[:5]:
-            body = " ".join(f"{ln.speaker + ': ' if ln.speaker else ''}{ln.text}" for ln in e.lines[:6])
-            quoted.append(f"{self.local(e.start)} {body}")
-        messages = [ChatMessage("system", system_prompt(ANSWER_TASK))]
-        for role, text in question.history[-4:]:
-            messages.append(ChatMessage("assistant" if role == "assistant" else "user", text))
-        ask = f"{format_evidence_block(quoted)}\nNow: {self.local(question.query_time)}\nQuestion: {question.text}"
-        if for_choice:
-            ask += "\n" + "\n".join(f"{mc.LETTERS[i]}. {c}" for i, c in enumerate(question.choices)) + "\nAnswer:"
-        messages.append(ChatMessage("user", ask))
-        return messages
+    def _choice_prompt(self, question: Question, evidence: Sequence[Evidence]):
+        """The chat whose continuation the reader scores for each option (see `reader.choice_prompt`)."""
+        return reader.choice_prompt(question, evidence, self.timezone, self.llm.count_tokens).messages
 
     def local(self, when: datetime) -> str:
         """A time as the user reads it (wearer's timezone)."""

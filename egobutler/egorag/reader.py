@@ -1,0 +1,154 @@
+"""The reader: retrieved evidence -> the prompt a language model answers from -> a clean reply.
+
+Retrieval hands over `Evidence` (best first); this module decides how much of it the
+model reads (a token budget: prefill is the slow part on a CPU), quotes it as numbered
+entries inside the one delimited evidence block (memory text never appears anywhere
+else in the prompt), and cleans the reply as it streams: a citation ``[n]`` that points
+at no evidence entry is dropped before anyone sees it.
+
+The wearer is "you" to the reader: their own speech is quoted as "You:", and the
+prompt says that "I" in captions is the wearer. Times are the wearer's local times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from egobutler.egorag.records import Evidence, Question
+
+ANSWER_TASK = (
+    "You are the memory of a person who wears smart glasses; you talk to that person. Answer their "
+    "question from the numbered evidence only: one or two short sentences, in plain words. After each "
+    "fact, cite the entry it comes from as [n]. Say when it happened using the entry's time. In the "
+    "evidence, \"I\", \"me\" and \"You:\" are the person you talk to: call them \"you\". If no entry "
+    "answers the question, say \"I don't know\" and nothing else."
+)
+CHOICE_TASK = (
+    "You are the memory of a person who wears smart glasses. Answer their question from the evidence "
+    "only. In the evidence, \"I\" and \"me\" are the person asking."
+)
+#: Evidence the reader sees, in tokens: ~1,000 tokens of prompt keep the first token within a few
+#: seconds on two CPU cores (prefill ~120-250 tokens/s for the 0.5B model).
+EVIDENCE_TOKENS = 700
+MAX_ENTRIES = 8
+LINES_PER_ENTRY = 6
+ANSWER_TOKENS = 96
+
+_CITATION = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+
+
+@dataclass(frozen=True)
+class ReaderPrompt:
+    """What the reader is asked: the chat, and which evidence each entry number stands for."""
+
+    messages: tuple
+    entries: tuple[Evidence, ...]
+
+
+def local_time(when: datetime, timezone: str, *, with_day: bool = True) -> str:
+    """A time as the wearer reads it: "Wed 1 Jan 10:29" in their timezone."""
+    local = when.astimezone(ZoneInfo(timezone))
+    return local.strftime("%a %-d %b %H:%M") if with_day else local.strftime("%H:%M")
+
+
+def entry_text(evidence: Evidence, timezone: str, lines: int = LINES_PER_ENTRY) -> str:
+    """One evidence entry: its local time, then its lines with speakers (the wearer as "You")."""
+    parts = []
+    for line in evidence.lines[:lines]:
+        speaker = "You" if line.speaker == "me" else line.speaker
+        parts.append(f"{speaker}: {line.text}" if speaker else line.text)
+    return f"({local_time(evidence.start, timezone)}) " + " ".join(parts)
+
+
+def choose_entries(evidence: Sequence[Evidence], timezone: str, count_tokens: Callable[[str], int],
+                   budget: int = EVIDENCE_TOKENS, limit: int = MAX_ENTRIES) -> list[tuple[Evidence, str]]:
+    """The best evidence entries that fit ``budget`` tokens (at least one, trimmed if it must be)."""
+    chosen: list[tuple[Evidence, str]] = []
+    used = 0
+    for ev in evidence[:limit]:
+        text = entry_text(ev, timezone)
+        cost = count_tokens(text) + 4
+        if chosen and used + cost > budget:
+            break  # entries stay a prefix of the evidence, so [n] is the n-th evidence card
+        if not chosen and cost > budget:
+            text = text[: budget * 3]  # ~3 characters per token: keep the head of an over-long first entry
+        chosen.append((ev, text))
+        used += cost
+    return chosen
+
+
+def answer_prompt(question: Question, evidence: Sequence[Evidence], timezone: str,
+                  count_tokens: Callable[[str], int], *, budget: int = EVIDENCE_TOKENS) -> ReaderPrompt:
+    """The chat for a free-form answer: task, earlier turns (without their sources), evidence + question."""
+    from egobutler.egorag.llm import ChatMessage
+    from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
+
+    chosen = choose_entries(evidence, timezone, count_tokens, budget)
+    messages = [ChatMessage("system", system_prompt(ANSWER_TASK))]
+    for role, text in question.history[-4:]:
+        messages.append(ChatMessage("assistant" if role == "assistant" else "user", strip_sources(text)))
+    block = format_evidence_block(text for _, text in chosen)
+    ask = f"{block}\nNow: {local_time(question.query_time, timezone)}\nQuestion: {question.text}"
+    messages.append(ChatMessage("user", ask))
+    return ReaderPrompt(tuple(messages), tuple(ev for ev, _ in chosen))
+
+
+def choice_prompt(question: Question, evidence: Sequence[Evidence], timezone: str,
+                  count_tokens: Callable[[str], int], *, budget: int = EVIDENCE_TOKENS) -> ReaderPrompt:
+    """The chat whose reply is scored for each option (the options themselves are the replies)."""
+    from egobutler.egorag.llm import ChatMessage
+    from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
+
+    chosen = choose_entries(evidence, timezone, count_tokens, budget)
+    block = format_evidence_block(text for _, text in chosen)
+    ask = f"{block}\nNow: {local_time(question.query_time, timezone)}\nQuestion: {question.text}\nAnswer in a few words."
+    return ReaderPrompt((ChatMessage("system", system_prompt(CHOICE_TASK)), ChatMessage("user", ask)),
+                        tuple(ev for ev, _ in chosen))
+
+
+def strip_sources(text: str) -> str:
+    """An earlier answer without its "Sources:" footer (the reader sees only the words)."""
+    return text.split("\n\nSources:", 1)[0].strip()
+
+
+def keep_valid_citations(text: str, entries: int) -> str:
+    """``text`` with every citation of an entry number outside 1..``entries`` removed."""
+    def fix(match: re.Match[str]) -> str:
+        numbers = [n for n in re.split(r"\s*[,;]\s*", match.group(1)) if 1 <= int(n) <= entries]
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    cleaned = _CITATION.sub(fix, text)
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))
+
+
+def cited(text: str) -> list[int]:
+    """Entry numbers cited in ``text``, in order of first mention."""
+    found = [int(n) for m in _CITATION.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    return list(dict.fromkeys(found))
+
+
+def clean_stream(pieces: Iterable[str], entries: int) -> Iterator[str]:
+    """Stream ``pieces`` with invalid citations removed.
+
+    Text from an unclosed "[" on is held until it closes, and trailing spaces are held
+    too (a citation dropped next takes the space before it along).
+    """
+    held = ""
+    for piece in pieces:
+        held += piece
+        cut = held.rfind("[")
+        if cut != -1 and "]" not in held[cut:] and len(held) - cut <= 12:
+            head, tail = held[:cut], held[cut:]
+        else:
+            head, tail = held, ""
+        head = keep_valid_citations(head, entries)
+        body = head.rstrip()
+        held = head[len(body):] + tail
+        if body:
+            yield body
+    if held.strip():
+        yield keep_valid_citations(held, entries)
