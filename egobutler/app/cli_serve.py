@@ -49,7 +49,8 @@ def serve(
     demo = build_app(services)
     try:
         url = launch_app(demo, media_dir=settings.media_dir, host=settings.host, port=settings.port,
-                         auth=settings.auth, auth_token=settings.auth_token, mcp_server=mcp, block=False, quiet=True)
+                         auth=settings.auth, auth_token=settings.auth_token, mcp_server=mcp, block=False, quiet=True,
+                         allowed_hosts=settings.allowed_hosts)
         print(f"egobutler: the memory in {settings.home} is at {url}" + (f" (MCP: {url}gradio_api/mcp/)" if mcp else ""),
               file=sys.stderr)
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop closes the server cleanly

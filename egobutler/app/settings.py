@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=0, le=65535, description="Port of the chat UI.")
     auth: list[str] = Field(default_factory=list, description="user:password pairs; required when host is not loopback.")
     auth_token: str | None = Field(None, description="A shared token accepted as the password for any user.")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the chat UI answers to besides loopback and `host` (e.g. your machine's LAN name).",
+    )
 
     @field_validator("home", mode="after")
     @classmethod

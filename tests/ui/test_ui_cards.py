@@ -92,8 +92,9 @@ def test_non_loopback_needs_a_password() -> None:
     assert check_bind("127.0.0.1") is None
     with pytest.raises(UiError, match="without a password"):
         check_bind("0.0.0.0")
-    check = check_bind("0.0.0.0", ["ann:pw1"], "tok")
-    assert check("ann", "pw1") and check("anyone", "tok")
-    assert not check("ann", "wrong") and not check("bob", "pw1")
+    password, token = "pw1-Correct-Horse-9", "tok-Battery-Staple-42"  # strong enough (16+ characters)
+    check = check_bind("0.0.0.0", [f"ann:{password}"], token)
+    assert check("ann", password) and check("anyone", token)
+    assert not check("ann", "wrong") and not check("bob", password)
     with pytest.raises(UiError, match="user:password"):
         auth_check(["no-colon"], None)

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from egobutler.app.errors import AppError
 
+PASSWORD = "s3cret-Horse-Battery"  # test-only; passwords need 16+ characters
+
 
 def test_serve_refuses_a_public_address_without_a_password(egobutler_home: Path) -> None:
     from egobutler.app.cli import app
@@ -38,13 +40,13 @@ def test_with_auth_set_the_app_and_its_media_need_a_login(tmp_path: Path) -> Non
     (media / "a.txt").write_text("media file")
     with gr.Blocks(analytics_enabled=False) as demo:
         gr.Markdown("hello")
-    url = launch_app(demo, media_dir=media, port=0, auth=["ann:s3cret"], block=False, quiet=True).rstrip("/")
+    url = launch_app(demo, media_dir=media, port=0, auth=[f"ann:{PASSWORD}"], block=False, quiet=True).rstrip("/")
     try:
         file_url = f"{url}/gradio_api/file={media / 'a.txt'}"
         assert httpx.get(file_url, timeout=30).status_code == 401
         with httpx.Client(base_url=url, timeout=30) as client:
             assert client.post("/login", data={"username": "ann", "password": "wrong"}).status_code == 400
-            assert client.post("/login", data={"username": "ann", "password": "s3cret"}).status_code == 200
+            assert client.post("/login", data={"username": "ann", "password": PASSWORD}).status_code == 200
             assert client.get(file_url).text == "media file"
     finally:
         demo.close()
