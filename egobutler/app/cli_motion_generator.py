@@ -48,10 +48,11 @@ def generate_command(
 
 
 def train_generator_command(
-    data: str = typer.Argument(..., help="'deepmimic' (the clips bundled with pybullet) or a folder of humanoid3d_*.txt clips with an optional labels.json."),
+    data: str = typer.Argument(..., help="'library' (pybullet's DeepMimic clips and our gestures), 'deepmimic' (those clips only) or a folder of humanoid3d_*.txt clips with an optional labels.json."),
     steps: int = typer.Option(2000, "--steps", min=1, help="Optimizer steps (one keyframe level per step, in turn)."),
     out: Path = typer.Option(Path("egobutler/motion/weights"), "--out", help="Folder to write fractal_deepmimic.pt into."),
     seed: int = typer.Option(0, "--seed", help="Random seed (the bundled checkpoint uses 0)."),
+    fps: float = typer.Option(12.0, "--fps", min=1.0, help="Frame rate of the 33-frame training windows (12: 2.7 s windows, long enough for a whole gesture)."),
     threads: int = typer.Option(1, "--threads", min=1, help="CPU threads for torch (1 is as fast for this small model, and reproducible)."),
     json_out: bool = JsonOption,
 ) -> None:
@@ -59,11 +60,13 @@ def train_generator_command(
     from egobutler.motion.fractal.text import default_encoder
     import torch
 
+    from egobutler.motion.fractal.model import Config
     from egobutler.motion.fractal.train import load_checkpoint, train_generator
 
     torch.set_num_threads(threads)
     with typer.progressbar(length=steps, label="training", file=sys.stderr) as bar:
-        path = train_generator(data, out, default_encoder(), steps=steps, seed=seed, on_step=lambda step, loss: bar.update(1))
+        path = train_generator(data, out, default_encoder(), steps=steps, config=Config(fps=fps), seed=seed,
+                               on_step=lambda step, loss: bar.update(1))
     _, _, _, meta = load_checkpoint(path)
     if json_out:
         print_json({"checkpoint": str(path), **meta})

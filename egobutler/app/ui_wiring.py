@@ -7,7 +7,6 @@ import importlib.util
 import logging
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -21,7 +20,6 @@ from egobutler.ui.timefmt import Clock
 
 log = logging.getLogger(__name__)
 
-AVATAR_MIN_S, AVATAR_MAX_S = 2.0, 6.0  # length of the avatar's gesture per reply
 
 
 def _has_module(name: str) -> bool:
@@ -49,6 +47,7 @@ def build_ui_services(settings: Settings, *, store=None, engine=None, warm: bool
         media_dir=settings.media_dir,
         clock=Clock(getattr(engine, "timezone", settings.timezone), _day1(settings)),
         avatar=avatar_for(settings, warm=warm),
+        avatar_view=settings.avatar_view,
         enroll=enroll_for(store, settings.default_wearer),
         ingest_status=worker.status if worker else None,
         ingest_paths=worker.submit if worker else None,
@@ -131,31 +130,36 @@ def enroll_for(store, default_wearer: str) -> EnrollFn | None:
 
 # ---------------------------------------------------------------- avatar
 def avatar_for(settings: Settings, *, warm: bool = False) -> AvatarFn | None:
-    """Text → a GIF of the avatar's gesture for that reply, from the motion package's generator.
+    """(reply, question) → the avatar's gesture, speech and motion, from the motion package.
 
-    The generator loads on the first reply, or in the background at once with ``warm``
-    (its first load takes a while on a small CPU); one render runs at a time.
+    The generator (and the voice, unless ``avatar_voice`` is off) load on the first reply, or in
+    the background at once with ``warm`` (the first load takes seconds on a small CPU); one reply
+    is performed at a time. A voice that cannot load leaves the avatar silent, with a warning.
     """
-    if settings.motion_generator == "none" or not _has_module("egobutler.motion.avatar"):
+    if settings.motion_generator == "none" or not _has_module("egobutler.motion.performance"):
         return None
-    out_dir = Path(tempfile.mkdtemp(prefix="egobutler-avatar-"))
     lock = threading.Lock()
-    state: dict[str, Any] = {"n": 0, "generator": None}
+    state: dict[str, Any] = {"generator": None, "voice": None, "voice_failed": False}
 
-    def render(text: str) -> Path | None:
-        from egobutler.motion.avatar import animate_reply, load_generator
-        from egobutler.motion.render import Camera, save_motion
+    def perform(answer: str, question: str = ""):
+        from egobutler.motion.avatar import load_generator
+        from egobutler.motion.performance import perform_reply
+        from egobutler.motion.speech import HibariVoice, VoiceUnavailable
 
         with lock:
             if state["generator"] is None:
                 state["generator"] = load_generator(settings.motion_generator, settings.motion_generator_model)
-            state["n"] += 1
-            motion = animate_reply(text, reply_seconds(text), generator=state["generator"])
-            return save_motion(motion, out_dir / f"reply-{state['n']}.gif", camera=Camera(width=240, height=240))
+            if settings.avatar_voice and state["voice"] is None and not state["voice_failed"]:
+                try:
+                    state["voice"] = HibariVoice().load()
+                except VoiceUnavailable as exc:
+                    state["voice_failed"] = True
+                    log.warning("the avatar stays silent: %s", exc)
+            return perform_reply(answer, question, generator=state["generator"], voice=state["voice"])
 
     if warm:
-        threading.Thread(target=_quietly, args=(render, "hello"), name="egobutler-avatar-warm", daemon=True).start()
-    return render
+        threading.Thread(target=_quietly, args=(perform, "Hello!", "hi"), name="egobutler-avatar-warm", daemon=True).start()
+    return perform
 
 
 def _quietly(fn, *args) -> None:
@@ -163,11 +167,6 @@ def _quietly(fn, *args) -> None:
         fn(*args)
     except Exception as exc:  # noqa: BLE001 — warming is best effort; the first reply reports real errors
         log.warning("could not warm up the avatar: %s", exc)
-
-
-def reply_seconds(text: str) -> float:
-    """How long the gesture lasts: about as long as saying the reply (2.5 words/s), 2-6 s."""
-    return min(AVATAR_MAX_S, max(AVATAR_MIN_S, len(text.split()) / 2.5))
 
 
 # ---------------------------------------------------------------- ingestion

@@ -14,6 +14,9 @@ from egobutler.motion.deepmimic import MocapClip
 from egobutler.motion.errors import MotionError
 from egobutler.motion.skeleton import matrix_to_quat, quat_to_matrix
 
+MAX_SPEEDUP = 1.5  # a gesture longer than the reply plays at most this much faster, then is cut
+BLEND_FRAMES = 8  # frames cross-faded where one clip hands over to the next (0.27 s at 30 fps)
+
 
 def slerp(q0: np.ndarray, q1: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Spherical interpolation of (..., 4) quaternions at fractions ``t`` (broadcast to (...,))."""
@@ -126,3 +129,29 @@ def repeat_to(clip: MocapClip, seconds: float) -> MocapClip:
     """Repeat ``clip`` (looped end to end) until it lasts at least ``seconds``."""
     copies = max(1, int(np.ceil(seconds / max(clip.duration_s, 1e-6))))
     return chain([clip] * copies) if copies > 1 else clip
+
+
+def time_warp(clip: MocapClip, seconds: float, fps: float = 30.0) -> MocapClip:
+    """``clip`` repeated end to end the nearest whole number of times (at least once) and
+    uniformly time-warped to last exactly ``seconds`` at ``fps``."""
+    copies = max(1, int(round(seconds / max(clip.duration_s, 1e-6))))
+    return fit_duration(chain([clip] * copies, BLEND_FRAMES) if copies > 1 else clip, seconds, fps)
+
+
+def then_idle(gesture: MocapClip, idle: MocapClip, seconds: float, fps: float = 30.0) -> MocapClip:
+    """``gesture`` once at its own pace, then ``idle`` (blended in) until ``seconds``.
+
+    A gesture longer than ``seconds`` is sped up (at most :data:`MAX_SPEEDUP` times) and cut."""
+    gesture = to_fps(gesture, fps)
+    if gesture.duration_s >= seconds:
+        warped = fit_duration(gesture, max(seconds, gesture.duration_s / MAX_SPEEDUP), fps)
+        return trim(warped, seconds)
+    rest_s = seconds - gesture.duration_s + BLEND_FRAMES / fps
+    copies = max(1, int(np.ceil(rest_s / idle.duration_s)))
+    return trim(chain([gesture] + [to_fps(idle, fps)] * copies, BLEND_FRAMES), seconds)
+
+
+def trim(clip: MocapClip, seconds: float) -> MocapClip:
+    """The first ``seconds`` of ``clip`` (``round(seconds * fps) + 1`` frames, at most all of it)."""
+    n = min(clip.num_frames, max(2, int(round(seconds * clip.fps)) + 1))
+    return replace(clip, root_pos=clip.root_pos[:n], root_rot=clip.root_rot[:n], local_rot=clip.local_rot[:n])

@@ -13,15 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from egobutler.motion.avatar import OUTPUT_FPS, Motion, MotionGenerator
-from egobutler.motion.clip_ops import chain, fit_duration, to_fps
+from egobutler.motion.clip_ops import BLEND_FRAMES, then_idle, time_warp, to_fps
 from egobutler.motion.deepmimic import MocapClip
 from egobutler.motion.errors import MotionError
 from egobutler.motion.fractal.labels import all_labels
 from egobutler.motion.fractal.text import TextEncoder, default_encoder
 from egobutler.motion.motion_library import load_library
 
-MAX_SPEEDUP = 1.5  # a gesture longer than the reply plays at most this much faster, then is cut
-BLEND_FRAMES = 8  # frames cross-faded where one clip hands over to the next (0.27 s at 30 fps)
 
 
 class RetrievalGenerator(MotionGenerator):
@@ -64,29 +62,3 @@ class RetrievalGenerator(MotionGenerator):
         if clip.loop or idle is None:
             return time_warp(clip, seconds)
         return replace(then_idle(clip, idle, seconds), name=name)
-
-
-def time_warp(clip: MocapClip, seconds: float, fps: float = OUTPUT_FPS) -> MocapClip:
-    """``clip`` repeated end to end the nearest whole number of times (at least once) and
-    uniformly time-warped to last exactly ``seconds`` at ``fps``."""
-    copies = max(1, int(round(seconds / max(clip.duration_s, 1e-6))))
-    return fit_duration(chain([clip] * copies, BLEND_FRAMES) if copies > 1 else clip, seconds, fps)
-
-
-def then_idle(gesture: MocapClip, idle: MocapClip, seconds: float, fps: float = OUTPUT_FPS) -> MocapClip:
-    """``gesture`` once at its own pace, then ``idle`` (blended in) until ``seconds``.
-
-    A gesture longer than ``seconds`` is sped up (at most :data:`MAX_SPEEDUP` times) and cut."""
-    gesture = to_fps(gesture, fps)
-    if gesture.duration_s >= seconds:
-        warped = fit_duration(gesture, max(seconds, gesture.duration_s / MAX_SPEEDUP), fps)
-        return trim(warped, seconds)
-    rest_s = seconds - gesture.duration_s + BLEND_FRAMES / fps
-    copies = max(1, int(np.ceil(rest_s / idle.duration_s)))
-    return trim(chain([gesture] + [to_fps(idle, fps)] * copies, BLEND_FRAMES), seconds)
-
-
-def trim(clip: MocapClip, seconds: float) -> MocapClip:
-    """The first ``seconds`` of ``clip`` (``round(seconds * fps) + 1`` frames, at most all of it)."""
-    n = min(clip.num_frames, max(2, int(round(seconds * clip.fps)) + 1))
-    return replace(clip, root_pos=clip.root_pos[:n], root_rot=clip.root_rot[:n], local_rot=clip.local_rot[:n])

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -16,6 +15,7 @@ import gradio as gr
 from egobutler.egorag.errors import EgoRagError
 from egobutler.egorag.records import Done, Evidence, Question, Searching, SearchTrace, Token
 from egobutler.memory_db.errors import MemoryError_
+from egobutler.ui.avatar import build_avatar_panel, show_avatar
 from egobutler.ui.cards import CARD_CLICK_JS, CARD_CSS, cards_html, evidence_card, media_file, player_html
 from egobutler.ui.services import UiServices
 from egobutler.ui.timefmt import Clock, TimeInputError
@@ -180,7 +180,8 @@ def build_chat(services: UiServices) -> ChatControls:
                     wearer = gr.Dropdown(label="Wearer", choices=[("everyone", "")], value="", elem_id="eb-wearer")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
-                avatar_gif, avatar_mp4 = _avatar_panel(services)
+                with gr.Column(visible=services.avatar is not None, min_width=200, scale=1):
+                    avatar = build_avatar_panel(services)
                 player = gr.HTML(player_html(None, 0, 0, "Click a card to play that moment"),
                                  css_template=CARD_CSS, js_on_load=None, elem_id="eb-player", min_width=240)
             cards = gr.HTML(_render_cards(services, []), js_on_load=CARD_CLICK_JS, css_template=CARD_CSS,
@@ -206,38 +207,11 @@ def build_chat(services: UiServices) -> ChatControls:
     submitted = textbox.submit(respond, inputs, outputs, api_visibility="private",
                                concurrency_id=ENGINE_CONCURRENCY, concurrency_limit=1)
     if services.avatar is not None:
-        submitted.then(lambda trn: show_avatar(services, trn), [turns], [avatar_gif, avatar_mp4],
+        submitted.then(lambda trn: show_avatar(services, trn), [turns], [avatar],
                        api_visibility="private")
     cards.click(on_card, [evidence], [player], api_visibility="private")
     clear.click(reset, None, [chatbot, messages, turns, cards, player], api_visibility="private")
     return ChatControls(textbox=textbox, start=start, end=end, people=people, wearer=wearer, filters=filters_box)
-
-
-def _avatar_panel(services: UiServices) -> tuple[gr.Image, gr.Video]:
-    visible = services.avatar is not None
-    with gr.Column(visible=visible, min_width=200, scale=1):
-        gif = gr.Image(label="Avatar", type="filepath", interactive=False, height=220, elem_id="eb-avatar",
-                       buttons=[], show_label=False)
-        mp4 = gr.Video(label="Avatar", interactive=False, autoplay=True, loop=True, height=220, visible=False,
-                       elem_id="eb-avatar-video", show_label=False)
-    return gif, mp4
-
-
-def show_avatar(services: UiServices, turns: Sequence[Sequence[str]]):
-    """Render the avatar's gesture for the last reply (GIF into the image, MP4 into the player)."""
-    replies = [text for role, text in turns if role == "assistant"]
-    if services.avatar is None or not replies:
-        return gr.skip(), gr.skip()
-    try:
-        path = services.avatar(replies[-1])
-    except Exception as exc:  # noqa: BLE001 — the avatar is decoration: a failure must not break the chat
-        log.warning("avatar rendering failed: %s", exc)
-        return gr.update(value=None), gr.update(visible=False)
-    if path is None:
-        return gr.update(value=None), gr.update(visible=False)
-    if Path(path).suffix.lower() in (".mp4", ".webm"):
-        return gr.update(value=None, visible=False), gr.update(value=str(path), visible=True)
-    return gr.update(value=str(path), visible=True), gr.update(value=None, visible=False)
 
 
 def _event_index(evt: gr.EventData) -> int | None:

@@ -17,14 +17,15 @@ from egobutler.ui.timefmt import Clock
 if TYPE_CHECKING:
     from egobutler.egorag.engine import Engine
     from egobutler.memory_db.store import MemoryStore
+    from egobutler.motion.performance import ReplyPerformance
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# text of the reply -> path of a rendered GIF/MP4 of the avatar's gesture (None: nothing to show)
-AvatarFn = Callable[[str], "Path | str | None"]
+# (reply, question) -> the avatar's gesture, speech and motion for it (None: nothing to show)
+AvatarFn = Callable[[str, str], "ReplyPerformance | None"]
 # (audio file, person name) -> a one-line message saying what was enrolled
 EnrollFn = Callable[[Path, str], str]
 # () -> live status of the ingestion worker: any mapping, shown as is (keys: running, current, queued, ...)
@@ -48,6 +49,7 @@ class UiServices:
     media_dir: Path
     clock: Clock = field(default_factory=Clock)
     avatar: AvatarFn | None = None
+    avatar_view: str = "3d"  # "3d": three.js in the browser; "video": a server-rendered GIF
     enroll: EnrollFn | None = None
     ingest_status: IngestStatusFn | None = None
     ingest_paths: IngestPathsFn | None = None

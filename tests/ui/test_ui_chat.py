@@ -52,16 +52,25 @@ def test_filters_reach_the_engine(ui_services) -> None:
     assert "cannot read the time" in messages[-1]["content"]
 
 
-def test_the_avatar_plays_beside_the_reply(ui_services, tmp_path) -> None:
-    gif = tmp_path / "wave.gif"
-    gif.write_bytes(b"GIF89a")
+def test_the_avatar_acts_out_the_last_reply_to_its_question(ui_services) -> None:
+    from egobutler.motion.performance import ReplyPerformance
+    from egobutler.motion.gesture_clips import gesture_clips
+    from egobutler.motion.reply_gesture import choose_gesture
+
     seen = []
-    services = dataclasses.replace(ui_services, avatar=lambda text: seen.append(text) or gif)
-    image, video = show_avatar(services, [["user", "hi"], ["assistant", "Hello there"]])
-    assert seen == ["Hello there"] and image["value"] == str(gif) and video["visible"] is False
-    broken = dataclasses.replace(ui_services, avatar=lambda text: 1 / 0)
-    image, video = show_avatar(broken, [["assistant", "Hello"]])
-    assert image["value"] is None, "a failing avatar hides itself and leaves the chat alone"
+
+    def perform(answer, question):
+        seen.append((answer, question))
+        return ReplyPerformance(text=answer, spoken=answer, gesture=choose_gesture(answer, question), prompt="wave",
+                                motion=gesture_clips()["wave"], speech=None, timings_s={})
+
+    services = dataclasses.replace(ui_services, avatar=perform)
+    update = show_avatar(services, [["user", "hi"], ["assistant", "Hello there"]])
+    assert seen == [("Hello there", "hi")]
+    assert 'data-gesture="greet"' in update["value"] and "data-motion=" in update["value"]
+    assert "The avatar waves hello" in update["value"]
+    broken = dataclasses.replace(ui_services, avatar=lambda answer, question: 1 / 0)
+    assert show_avatar(broken, [["assistant", "Hello"]])["value"] == "", "a failing avatar leaves the chat alone"
 
 
 def test_split_moves_the_picked_utterances_to_a_new_person(ui_services) -> None:

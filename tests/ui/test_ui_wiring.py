@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from egobutler.app.settings import load_settings
-from egobutler.app.ui_wiring import reply_seconds, settings_view
+from egobutler.app.ui_wiring import avatar_for, settings_view
 
 AUDIO = Path(__file__).resolve().parents[1] / "data" / "audio"
 
@@ -23,10 +23,28 @@ def test_the_settings_screen_shows_what_is_in_use_but_no_secret(egobutler_home: 
     assert "postgresql://ann:***@db.local/ego" in text and view["authentication"].startswith("on")
 
 
-def test_the_avatar_gesture_lasts_about_as_long_as_the_reply() -> None:
-    assert reply_seconds("yes") == 2.0
-    assert reply_seconds(" ".join(["word"] * 10)) == 4.0
-    assert reply_seconds(" ".join(["word"] * 100)) == 6.0
+def test_the_avatar_is_wired_from_settings_and_can_be_silent(egobutler_home: Path, monkeypatch) -> None:
+    from egobutler.motion.avatar import load_generator
+
+    assert avatar_for(load_settings(motion_generator="none")) is None
+    monkeypatch.setattr("egobutler.motion.avatar.load_generator",
+                        lambda name, model=None: load_generator(name, model, encoder=_WordEncoder()))
+    perform = avatar_for(load_settings(avatar_voice=False))
+    perf = perform("No, the door was left open.", "Did I lock the door?")
+    assert perf.gesture.gesture == "deny" and perf.speech is None, "voice off: nothing is spoken"
+    assert perf.prompt == "shake the head no" and perf.motion.duration_s >= 2.0
+
+
+class _WordEncoder:
+    """A text encoder without a model: one fixed random unit vector per distinct text."""
+
+    model_id = "test:words"
+
+    def encode(self, texts):
+        import numpy as np
+
+        out = [np.random.default_rng(abs(hash(t)) % 2**32).normal(size=384) for t in texts]
+        return np.asarray([v / np.linalg.norm(v) for v in out], dtype=np.float32)
 
 
 @pytest.mark.slow

@@ -5,20 +5,25 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 
 from egobutler.motion.avatar import OUTPUT_FPS, Motion, MotionGenerator
-from egobutler.motion.clip_ops import chain, fit_duration, resample
+from egobutler.motion.clip_ops import resample, then_idle, time_warp, to_fps
 from egobutler.motion.errors import MotionError
 from egobutler.motion.fractal.features import decode
 from egobutler.motion.fractal.text import TextEncoder, default_encoder
 
 log = logging.getLogger(__name__)
 
+IDLE_PROMPT = "stand calmly"  # what the avatar does after a one-off gesture, until the reply ends
+LOCOMOTION_M = 0.3  # a window whose root travels farther than this is repeated, not followed by idle
+
 
 class FractalGenerator(MotionGenerator):
-    """Generates 1.6 s windows coarse-to-fine, chains as many as the reply needs, and
-    time-warps the result to the exact length.  ``level`` stops early: level ``i`` has
-    ``2**i + 1`` keyframes per window, interpolated to the frame rate (faster, coarser)."""
+    """Generates windows (33 frames) coarse-to-fine; a longer motion repeats a travelling
+    window or follows a one-off gesture with generated calm standing (:meth:`generate`).
+    ``level`` stops early: level ``i`` has ``2**i + 1`` keyframes per window, interpolated to
+    the frame rate (faster, coarser)."""
 
     supports_levels = True
 
@@ -28,6 +33,7 @@ class FractalGenerator(MotionGenerator):
         self.model, self.mean, self.std, self.meta = load_checkpoint(checkpoint)
         self.encoder = encoder or default_encoder()
         self.model_id = f"fractal:{Path(checkpoint).name}"
+        self._idle: dict[int | None, Motion] = {}
 
     @property
     def levels(self) -> int:
@@ -54,7 +60,15 @@ class FractalGenerator(MotionGenerator):
         return resample(coarse, c.num_frames, fps=c.fps) if level < top else coarse
 
     def generate(self, text: str, seconds: float, *, level: int | None = None) -> Motion:
-        window = self.generate_window(text, level)
-        copies = max(1, int(round(seconds / self.window_s())))
-        motion = chain([window] * copies) if copies > 1 else window
-        return fit_duration(motion, seconds, OUTPUT_FPS)
+        """A window for ``text``; longer motion either repeats it (locomotion: the root travels)
+        or plays it once and hands over, blended, to a generated "stand calmly" window."""
+        window = to_fps(self.generate_window(text, level), OUTPUT_FPS)
+        travel = float(np.linalg.norm(window.root_pos[-1, :2] - window.root_pos[0, :2]))
+        if window.duration_s >= seconds or travel > LOCOMOTION_M:
+            return time_warp(window, seconds, OUTPUT_FPS)
+        return then_idle(window, self._idle_window(level), seconds, OUTPUT_FPS)
+
+    def _idle_window(self, level: int | None) -> Motion:
+        if level not in self._idle:
+            self._idle[level] = to_fps(self.generate_window(IDLE_PROMPT, level), OUTPUT_FPS)
+        return self._idle[level]

@@ -12,6 +12,8 @@ from egobutler.motion.errors import MotionError
 
 log = logging.getLogger(__name__)
 
+CACHE_SIZE = 512  # single prompts whose embedding is kept
+
 
 class TextEncoder(ABC):
     """Turns texts into unit-length vectors of ``dim`` numbers."""
@@ -33,6 +35,7 @@ class MiniLMEncoder(TextEncoder):
     def __init__(self, path: str | None = None):
         self._path = path
         self._model = None
+        self._cache: dict[str, np.ndarray] = {}
 
     def load(self) -> "MiniLMEncoder":
         if self._model is None:
@@ -52,9 +55,14 @@ class MiniLMEncoder(TextEncoder):
         return self
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        if len(texts) == 1 and texts[0] in self._cache:  # the gesture prompts recur reply after reply
+            return self._cache[texts[0]][None].copy()
         self.load()
-        out = self._model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(out, dtype=np.float32)
+        out = np.asarray(self._model.encode(texts, normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+        if len(texts) == 1 and len(self._cache) < CACHE_SIZE:
+            self._cache[texts[0]] = out[0]
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 
 Reproduce the bundled checkpoint (a few minutes on 2 CPU cores)::
 
-    egobutler motion train-generator deepmimic --steps 3000 --out egobutler/motion/weights
+    egobutler motion train-generator library --steps 3000 --fps 12 --out egobutler/motion/weights
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import torch
 from egobutler.motion.deepmimic import MocapClip, list_clips, load_clip
 from egobutler.motion.errors import MotionError
 from egobutler.motion.fractal.features import FEATURE_DIM, windows
-from egobutler.motion.fractal.labels import CLIP_LABELS
+from egobutler.motion.fractal.labels import CLIP_LABELS, all_labels
+from egobutler.motion.motion_library import load_library
 from egobutler.motion.fractal.model import Config, FractalMotion
 from egobutler.motion.fractal.text import TextEncoder
 
@@ -50,17 +51,23 @@ class TrainingData:
 
 
 def load_labelled_clips(data: str | Path) -> tuple[list[MocapClip], dict[str, list[str]]]:
-    """Clips and their phrases from ``data``: "deepmimic" (the clips in pybullet) or a folder
-    of DeepMimic ``humanoid3d_<name>.txt`` files with an optional ``labels.json``
+    """Clips and their phrases from ``data``: "library" (the DeepMimic clips in pybullet and our
+    authored gestures, :mod:`egobutler.motion.motion_library`), "deepmimic" (those clips only) or
+    a folder of DeepMimic ``humanoid3d_<name>.txt`` files with an optional ``labels.json``
     (``{"name": ["phrase", ...]}``; clips without one are described by their name)."""
-    folder = None if str(data) in ("deepmimic", "bundled") else Path(data)
-    if folder is not None and not folder.is_dir():
-        raise MotionError(f"training data {data!r}: give 'deepmimic' or a folder of DeepMimic humanoid3d_*.txt clips")
+    labels = all_labels()
+    if str(data) in ("library", "deepmimic", "bundled"):
+        clips = load_library(deepmimic=True)
+        if str(data) == "deepmimic":
+            clips = {n: c for n, c in clips.items() if n in CLIP_LABELS}
+        return list(clips.values()), {n: labels.get(n) or [n.replace("_", " ")] for n in clips}
+    folder = Path(data)
+    if not folder.is_dir():
+        raise MotionError(f"training data {data!r}: give 'library', 'deepmimic' or a folder of DeepMimic humanoid3d_*.txt clips")
     names = list_clips(folder)
     if not names:
         raise MotionError(f"no humanoid3d_*.txt clips in {folder}")
-    labels = dict(CLIP_LABELS)
-    if folder is not None and (folder / "labels.json").is_file():
+    if (folder / "labels.json").is_file():
         labels.update(json.loads((folder / "labels.json").read_text()))
     clips = [load_clip(n, folder) for n in names]
     return clips, {n: labels.get(n) or [n.replace("_", " ")] for n in names}
