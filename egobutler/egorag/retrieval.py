@@ -60,7 +60,7 @@ class RetrievalConfig:
     window_boost: float = 1.0  # x(1 + boost) inside the window the question names
     option_window_boost: float = 1.0  # x(1 + boost) inside any time an answer option names
     dense_pool: int = 500
-    keyword_pool: int = 1000  # best keyword matches kept as candidates (all of them score the windows)
+    keyword_pool: int = 500  # best keyword (and dense) matches kept as candidates; all keyword matches score windows
     summary_boosts: tuple[tuple[str, float], ...] = ()  # (level, boost): x(1 + boost * summary score)
     lines_per_clip: int = 8
 
@@ -107,18 +107,12 @@ def _me(text: str, wearer_name: str | None, *, question: bool = False) -> str:
 class Candidates:
     """The clips worth scoring for one query, in time order, with their keyword and dense scores."""
 
-    clips: tuple[Clip, ...]
+    ids: tuple[str, ...]
+    starts: np.ndarray  # epoch seconds
+    ends: np.ndarray
     keyword: np.ndarray
     dense: np.ndarray
     keyword_all: KeywordResult  # every keyword match (for window scores), not only the kept ones
-
-    @property
-    def starts(self) -> np.ndarray:
-        return np.array([c.start.timestamp() for c in self.clips], dtype=np.float64)
-
-    @property
-    def ends(self) -> np.ndarray:
-        return np.array([c.end.timestamp() for c in self.clips], dtype=np.float64)
 
 
 class Retriever:
@@ -137,24 +131,26 @@ class Retriever:
         keyword = self.store.keyword_search(query.weights, query.query_time, wearer_id=query.wearer_id, since=since)
         dense = self._dense(query, since, keyword)
         kept = sorted(keyword.scores, key=lambda c: (-keyword.scores[c], c))[: cfg.keyword_pool]
-        ids = list(dict.fromkeys(kept + sorted(dense, key=lambda c: (-dense[c], c))))
-        clips = [c for c in self.store.clips(ids=ids)] if ids else []
-        clips += self._window_clips(query, set(ids))
-        clips = [c for c in clips if since is None or c.end > since]
+        near = sorted(dense, key=lambda c: (-dense[c], c))[: cfg.keyword_pool]
+        spans = self.store.clip_spans(list(dict.fromkeys(kept + near)))
+        spans.update(self._window_clips(query, set(spans)))
+        ids = [c for c in spans if since is None or spans[c][1] > since.timestamp()]
         if query.people:
-            clips = self._with_people(clips, query)
-        clips.sort(key=lambda c: (c.start, c.id))
-        return Candidates(tuple(clips), np.array([keyword.scores.get(c.id, 0.0) for c in clips]),
-                          np.array([dense.get(c.id, 0.0) for c in clips]), keyword)
+            ids = self._with_people(ids, query)
+        ids.sort(key=lambda c: (spans[c][0], c))
+        return Candidates(tuple(ids), np.array([spans[c][0] for c in ids], dtype=np.float64),
+                          np.array([spans[c][1] for c in ids], dtype=np.float64),
+                          np.array([keyword.scores.get(c, 0.0) for c in ids]), np.array([dense.get(c, 0.0) for c in ids]),
+                          keyword)
 
-    def _window_clips(self, query: Query, known: set[str]) -> list[Clip]:
+    def _window_clips(self, query: Query, known: set[str]) -> dict[str, tuple[float, float]]:
         """The clips of the window the question names (a question that is only a time browses it)."""
         w = query.window
         if w is None or w.start is None:
-            return []
+            return {}
         end = min(w.end, query.query_time)
         found = self.store.clips(wearer_id=query.wearer_id, start=w.start, end=end, limit=self.config.keyword_pool)
-        return [c for c in found if c.id not in known]
+        return {c.id: (c.start.timestamp(), c.end.timestamp()) for c in found if c.id not in known}
 
     def _dense(self, query: Query, since: datetime | None, keyword: KeywordResult) -> dict[str, float]:
         """Cosine scores of ``query.text`` averaged with those of ``query.dense_texts``.
@@ -191,18 +187,18 @@ class Retriever:
         return ["\n".join(format_line(ln, names, stamp=False) for ln in lines if ln.clip_id == p.ref_id)
                 for p in keyword.partial]
 
-    def _with_people(self, clips: list[Clip], query: Query) -> list[Clip]:
+    def _with_people(self, ids: list[str], query: Query) -> list[str]:
         """Clips where one of ``query.people`` speaks or is named (lines before the cut)."""
         wanted = [tuple(search_terms(p)) for p in query.people]
-        terms = self.store.clip_terms([c.id for c in clips], query.query_time)
-        return [c for c in clips if any(all(t in set(terms[c.id]) for t in name) for name in wanted if name)]
+        terms = {c: set(t) for c, t in self.store.clip_terms(ids, query.query_time).items()}
+        return [c for c in ids if any(all(t in terms[c] for t in name) for name in wanted if name)]
 
     # ------------------------------------------------------------------ scoring
     def scores(self, query: Query) -> tuple[Candidates, np.ndarray]:
         """The candidates and a score each (higher is better)."""
         cfg = self.config
         cand = self.candidates(query)
-        if not cand.clips:
+        if not cand.ids:
             return cand, np.zeros(0)
         starts, ends = cand.starts, cand.ends
         s = _normalised(cand.keyword)
@@ -271,11 +267,12 @@ class Retriever:
         began = time.perf_counter()
         cand, s = self.scores(query)
         order = [int(i) for i in top_k(s, k) if s[i] > 0]
-        evidence = self.evidence([cand.clips[i] for i in order], [float(s[i]) for i in order], query)
+        clips = {c.id: c for c in self.store.clips(ids=[cand.ids[i] for i in order])} if order else {}
+        evidence = self.evidence([clips[cand.ids[i]] for i in order], [float(s[i]) for i in order], query)
         window = (query.window.start if query.window else None, query.query_time)
         label = query.window.label if query.window else "everything before the question"
-        trace = SearchTrace((query.text,), window, time.perf_counter() - began, len(cand.clips),
-                            f"hybrid search over {len(cand.clips)} candidate clips ({label})")
+        trace = SearchTrace((query.text,), window, time.perf_counter() - began, len(cand.ids),
+                            f"hybrid search over {len(cand.ids)} candidate clips ({label})")
         return evidence, trace
 
     def evidence(self, clips: Sequence[Clip], scores: Sequence[float], query: Query) -> list[Evidence]:

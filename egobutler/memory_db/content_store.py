@@ -72,7 +72,7 @@ class ContentWriteMixin:
                     new += len(fresh)
                     touched.update(v["clip_id"] for v in fresh)
             self._mark_clips_dirty(conn, touched)
-            refresh_clip_docs(conn, touched)  # keyword-searchable as soon as this commits
+            refresh_clip_docs(conn, touched, lines)  # keyword-searchable as soon as this commits
             self._bump(conn)
         if index and touched:
             self.sync_index(clip_ids=touched)

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import Connection, and_, delete, func, select, text
 
@@ -31,7 +32,7 @@ from egobutler.memory_db.text import tokenize
 
 K1 = 1.2  # term-frequency saturation
 B = 0.75  # length normalisation
-CANDIDATE_CAP = 20_000  # most documents fetched per query (rarest terms first)
+CANDIDATE_CAP = 5_000  # most documents fetched per query (rarest terms first)
 MAX_CLIP_S = 3600.0  # a clip straddling T is looked for among clips that started this long before T
 _KEY_SCALE = 1_000_000
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
@@ -56,9 +57,14 @@ def doc_tags(kind: str, wearer_id: str, level: str | None) -> str:
     return " ".join([f"k{kind}", wearer_tag(wearer_id)] + ([f"l{level}"] if level else []))
 
 
+@lru_cache(maxsize=65536)
+def _terms(text_: str) -> tuple[str, ...]:
+    return tuple(t.replace("'", "") for t in tokenize(text_) if t.replace("'", ""))
+
+
 def search_terms(text_: str) -> list[str]:
     """Our tokenizer's tokens as the index stores them (apostrophes dropped)."""
-    return [t.replace("'", "") for t in tokenize(text_) if t.replace("'", "")]
+    return list(_terms(text_))
 
 
 def line_terms(kind: str, text_: str, speaker: str | None) -> list[str]:
@@ -122,18 +128,30 @@ def doc_terms(lines: Iterable[ClipLine], names: Mapping[str, str], end: datetime
     return terms
 
 
-def refresh_clip_docs(conn: Connection, clip_ids: Iterable[str]) -> None:
-    """Rewrite the search documents of ``clip_ids`` from their lines (clips gone: documents gone)."""
+def refresh_clip_docs(conn: Connection, clip_ids: Iterable[str], new_lines: Sequence | None = None) -> None:
+    """Rewrite the search documents of ``clip_ids`` from their lines (clips gone: documents gone).
+
+    ``new_lines`` (the lines just added): a clip with no document yet had no words, so its
+    document is built from these alone instead of reading its lines back.
+    """
     ids = sorted(set(clip_ids))
     if not ids:
         return
     names = speaker_names(conn)
+    given: dict[str, list[ClipLine]] = {}
+    for ln in {ln.id: ln for ln in new_lines or ()}.values():
+        given.setdefault(ln.clip_id, []).append(ClipLine(ln.clip_id, ln.start, ln.kind, ln.text, ln.speaker_id))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        conn.execute(delete(s.search_docs).where(and_(s.search_docs.c.kind == "clip", s.search_docs.c.ref_id.in_(chunk))))
+        had = {r[0] for r in conn.execute(select(s.search_docs.c.ref_id).where(
+            and_(s.search_docs.c.kind == "clip", s.search_docs.c.ref_id.in_(chunk))))}
+        if had:
+            delete_docs(conn, "clip", sorted(had))
         clips = conn.execute(select(s.clips.c.id, s.clips.c.wearer_id, s.clips.c.start, s.clips.c.end)
                              .where(s.clips.c.id.in_(chunk))).all()
-        lines = clip_lines(conn, [c.id for c in clips])
+        reread = [c.id for c in clips if c.id in had or c.id not in given]
+        lines = {**{c.id: sorted(given[c.id], key=lambda ln: (ln.start, ln.kind, ln.text))
+                    for c in clips if c.id not in had and c.id in given}, **clip_lines(conn, reread)}
         rows = []
         for clip in clips:
             terms = doc_terms(lines[clip.id], names, clip.end)
@@ -367,9 +385,27 @@ def _pg_where(scope: Scope) -> tuple[str, dict]:
 
 
 def bm25(weights: Mapping[str, float], terms: Sequence[str], stats: TermStats) -> float:
+    """BM25 of one document (its tokens) for the weighted query terms."""
     counts = Counter(t for t in terms if t in weights)
     length = len(terms)
     return sum(weights[t] * stats.weight(t, tf, length) for t, tf in counts.items())
+
+
+def _scorer(weights: Mapping[str, float], stats: TermStats):
+    """A fast `bm25` for many documents: per-term constants computed once."""
+    lift = {t: w * stats.idf(t) * (K1 + 1) for t, w in weights.items()}
+    base, slope = K1 * (1 - B), K1 * B / max(stats.avg_len, 1e-9)
+
+    def score(terms: Sequence[str]) -> float:
+        counts: dict[str, int] = {}
+        for t in terms:
+            if t in lift:
+                counts[t] = counts.get(t, 0) + 1
+        if not counts:
+            return 0.0
+        norm = base + slope * len(terms)
+        return sum(lift[t] * tf / (tf + norm) for t, tf in counts.items())
+    return score
 
 
 def keyword_search(conn: Connection, weights: Mapping[str, float], scope: Scope, cap: int = CANDIDATE_CAP) -> KeywordResult:
@@ -394,13 +430,14 @@ def keyword_search(conn: Connection, weights: Mapping[str, float], scope: Scope,
         total += stats.df[term]
     scores: dict[str, float] = {}
     ends: dict[str, float] = {}
+    score_of = _scorer(weights, stats)
     for key, ref_id, body in candidates(conn, scope, chosen, cap):
-        score = bm25(weights, body.split(), stats)
+        score = score_of(body.split())
         if score > 0:
             scores[ref_id] = score
             ends[ref_id] = float(key // _KEY_SCALE)
     for p in partial:
-        score = bm25(weights, p.terms, stats)
+        score = score_of(p.terms)
         if score > 0:
             scores[p.ref_id] = score
             ends[p.ref_id] = p.end.timestamp()

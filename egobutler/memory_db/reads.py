@@ -38,6 +38,16 @@ class ReadMixin:
         with self.engine.connect() as conn:
             return [clip_from_row(r) for r in conn.execute(query)]
 
+    def clip_spans(self, ids: Sequence[str]) -> dict[str, tuple[float, float]]:
+        """Clip id -> (start, end) in epoch seconds: what ranking needs, without whole clips."""
+        out: dict[str, tuple[float, float]] = {}
+        ids = list(ids)
+        with self.engine.connect() as conn:
+            for first in range(0, len(ids), 500):
+                query = select(s.clips.c.id, s.clips.c.start, s.clips.c.end).where(s.clips.c.id.in_(ids[first:first + 500]))
+                out.update({r.id: (r.start.timestamp(), r.end.timestamp()) for r in conn.execute(query)})
+        return out
+
     def lines(self, *, clip_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
               wearer_id: str | None = None, start: datetime | None = None, end: datetime | None = None,
               speaker_id: str | None = None) -> list[MemoryLine]:
