@@ -56,10 +56,15 @@ def narrate_command(
 
 
 def train_narrator_command(
-    data: Path = typer.Argument(..., help="Folder with narrations.jsonl and the IMU CSVs it names (see docs)."),
+    data: Path | None = typer.Argument(None, help="Folder with narrations.jsonl and the IMU CSVs it names (see docs); "
+                                        "leave out with --synthetic."),
     steps: int = typer.Option(2000, "--steps", min=1, help="Optimizer steps."),
+    synthetic: int = typer.Option(0, "--synthetic", min=0, help="Instead of DATA: this many random recordings synthesized "
+                                  "from motion capture (tuning split only), narrated from their labels as timed narrations."),
+    minutes: float | None = typer.Option(None, "--minutes", min=0.1, help="Stop training after this many minutes."),
     out: Path | None = typer.Option(None, "--out", help="Checkpoint folder (default: <data dir>/models/egolm-narrator)."),
     tiny: bool = typer.Option(False, "--tiny", help="A tiny model: a smoke test of the data and the pipeline."),
+    small: bool = typer.Option(False, "--small", help="A CPU-sized model (~0.33 M parameters) for a training run of minutes."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: torch's choice)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     home: Path | None = HomeOption,
@@ -71,14 +76,18 @@ def train_narrator_command(
 
     Then set motion_narrator = "egolm" and motion_narrator_model = the output folder."""
     from egobutler.motion.egolm.config import Config
-    from egobutler.motion.egolm.train import train
+    from egobutler.motion.egolm.data import load_examples
 
     settings = settings_from(home)
     out_dir = out or settings.models_dir / "egolm-narrator"
-    cfg = Config.tiny() if tiny else Config()
-    with typer.progressbar(length=steps, label="training", file=sys.stderr) as bar:
-        report = train(data, out_dir, steps=steps, cfg=cfg, seed=seed, threads=threads,
-                       progress=lambda step, loss: bar.update(1))
+    cfg = Config.tiny() if tiny else (Config.small() if small else Config())
+    if (data is None) == (synthetic == 0):
+        raise AppError("give either DATA (a folder with narrations.jsonl) or --synthetic N, not both or neither")
+    if synthetic:
+        examples, meta = _synthetic_examples(synthetic, cfg, seed)
+    else:
+        examples, meta = load_examples(data, cfg), {"data": str(data)}
+    report = _fit(examples, out_dir, steps, cfg, seed, threads, minutes, meta)
     first, last = report.losses[0], report.losses[-1]
     if json_out:
         print_json({"out": str(report.out_dir), "steps": report.steps, "examples": report.examples,
@@ -87,3 +96,20 @@ def train_narrator_command(
     typer.echo(f"trained on {report.examples} narrations for {report.steps} steps: loss {first:.3f} -> {last:.3f}")
     typer.echo(f"saved to {report.out_dir}; use it with: EGOBUTLER_MOTION_NARRATOR=egolm "
                f"EGOBUTLER_MOTION_NARRATOR_MODEL={report.out_dir}")
+
+
+def _synthetic_examples(recordings: int, cfg, seed: int):
+    from egobutler.motion.egolm.synth_data import build_examples
+
+    typer.echo(f"synthesizing {recordings} recordings ...", err=True)
+    examples = build_examples(recordings, cfg, seed=seed)
+    return examples, {"text_format": "timed", "data": f"synthetic:{recordings} recordings, tuning split, seed {seed}"}
+
+
+def _fit(examples, out_dir: Path, steps: int, cfg, seed: int, threads: int | None, minutes: float | None, meta: dict):
+    from egobutler.motion.egolm.train import train_examples
+
+    with typer.progressbar(length=steps, label="training", file=sys.stderr) as bar:
+        return train_examples(examples, out_dir, steps=steps, cfg=cfg, seed=seed, threads=threads,
+                              progress=lambda step, loss: bar.update(1), meta=meta,
+                              time_budget_s=minutes * 60 if minutes else None)

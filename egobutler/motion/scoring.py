@@ -159,8 +159,10 @@ def boundary_errors(scenario: Scenario, acts: list[MotionSegment]) -> list[float
 
 
 def prf(confusion: Counter, labels=LABELS) -> dict:
+    """Precision / recall / support per label (the labels given, then any other truth label)."""
+    extra = sorted({t for t, _ in confusion} - set(labels) - {"none"})
     out = {}
-    for label in labels:
+    for label in list(labels) + extra:
         tp = confusion[(label, label)]
         predicted = sum(v for (_, p), v in confusion.items() if p == label)
         actual = sum(v for (t, _), v in confusion.items() if t == label)

@@ -45,6 +45,13 @@ class Config:
         return self.motion_tokens + 1 + self.max_text_tokens + 1
 
     @classmethod
+    def small(cls) -> Config:
+        """A CPU-sized model (~0.33 M parameters, ~0.7 s a step on one busy core): 10 Hz input,
+        one motion token per 0.8 s, room for timed narrations of busy windows."""
+        return cls(rate_hz=10.0, downsample=8, codebook_size=64, code_dim=32, vq_hidden=48, n_layer=2, n_head=4,
+                   n_embd=96, max_text_tokens=64, batch_size=32)
+
+    @classmethod
     def tiny(cls) -> Config:
         """A few-kB model for tests and smoke runs."""
         return cls(rate_hz=10.0, window_s=6.4, downsample=4, codebook_size=16, code_dim=16, vq_hidden=16,

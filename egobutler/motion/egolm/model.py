@@ -124,19 +124,28 @@ class EgoLM(nn.Module):
     @torch.no_grad()
     def generate(self, motion: torch.Tensor, max_words: int | None = None) -> list[list[int]]:
         """Greedy narration word ids for each motion window in the batch (stops at <eos>)."""
+        return self.generate_with_probs(motion, max_words)[0]
+
+    @torch.no_grad()
+    def generate_with_probs(self, motion: torch.Tensor, max_words: int | None = None,
+                            ) -> tuple[list[list[int]], list[list[float]]]:
+        """Greedy word ids and the model's probability of each chosen word."""
         _, codes = self.vqvae.encode(motion)
         ids = self.prefix(codes)
         out: list[list[int]] = [[] for _ in range(len(ids))]
+        probs: list[list[float]] = [[] for _ in range(len(ids))]
         done = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
         for _ in range(max_words or self.cfg.max_text_tokens):
             logits = self.gpt(ids)[:, -1]
             logits[:, PAD] = float("-inf")
-            nxt = logits.argmax(-1)
-            for b, token in enumerate(nxt.tolist()):
+            p = torch.softmax(logits, -1)
+            best, nxt = p.max(-1)
+            for b, (token, prob) in enumerate(zip(nxt.tolist(), best.tolist())):
                 if not done[b]:
                     out[b].append(token)
+                    probs[b].append(prob)
             done |= nxt == EOS
             if bool(done.all()):
                 break
             ids = torch.cat([ids, nxt[:, None]], dim=1)
-        return out
+        return out, probs

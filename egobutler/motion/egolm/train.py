@@ -47,25 +47,38 @@ def train(
 
     ``threads``: CPU threads for torch during training (on a busy machine 1 is often fastest);
     the previous setting is restored afterwards."""
+    from egobutler.motion.egolm.data import load_examples
+
+    cfg = cfg or Config()
+    return train_examples(load_examples(data_dir, cfg), out_dir, steps=steps, cfg=cfg, seed=seed, device=device,
+                          threads=threads, progress=progress)
+
+
+def train_examples(
+    examples: list, out_dir: str | Path, *, steps: int = 2000, cfg: Config | None = None, seed: int = 0,
+    device: str = "cpu", threads: int | None = None, progress: Callable[[int, float], None] | None = None,
+    time_budget_s: float | None = None, meta: dict | None = None,
+) -> TrainReport:
+    """Train on in-memory `Example`s; stop after ``steps`` or ``time_budget_s`` seconds,
+    whichever comes first. ``meta`` is added to the checkpoint's meta.json."""
     import torch
 
     previous = torch.get_num_threads()
     if threads:
         torch.set_num_threads(threads)
     try:
-        return _train(data_dir, out_dir, steps, cfg, seed, device, progress)
+        return _train(examples, out_dir, steps, cfg or Config(), seed, device, progress, time_budget_s, meta or {})
     finally:
         torch.set_num_threads(previous)
 
 
-def _train(data_dir, out_dir, steps, cfg, seed, device, progress) -> TrainReport:
+def _train(examples, out_dir, steps, cfg, seed, device, progress, time_budget_s, extra_meta) -> TrainReport:
+    import time
+
     import torch
 
-    from egobutler.motion.egolm.data import load_examples
     from egobutler.motion.egolm.model import EgoLM
 
-    cfg = cfg or Config()
-    examples = load_examples(data_dir, cfg)
     vocab = Vocab.build([e.text for e in examples])
     cfg.text_vocab_size = len(vocab)
     motion = torch.tensor(np.stack([e.motion for e in examples]), device=device)
@@ -76,7 +89,11 @@ def _train(data_dir, out_dir, steps, cfg, seed, device, progress) -> TrainReport
     gen = torch.Generator(device="cpu").manual_seed(seed)
     losses = []
     model.train()
+    started = time.monotonic()
     for step in range(steps):
+        if time_budget_s is not None and time.monotonic() - started > time_budget_s:
+            log.info("time budget of %.0f s reached after %d steps", time_budget_s, step)
+            break
         batch = torch.randint(len(examples), (min(cfg.batch_size, len(examples)),), generator=gen).to(device)
         loss, parts = model(motion[batch], text[batch])
         opt.zero_grad(set_to_none=True)
@@ -88,9 +105,10 @@ def _train(data_dir, out_dir, steps, cfg, seed, device, progress) -> TrainReport
             progress(step, losses[-1])
         if step % 100 == 0:
             log.info("step %d loss %.3f (vq %.3f, lm %.3f)", step, losses[-1], parts["vq"], parts["lm"])
-    save_checkpoint(out_dir, model, cfg, vocab, {"steps": steps, "examples": len(examples),
-                                                 "final_loss": losses[-1] if losses else None})
-    return TrainReport(Path(out_dir), steps, len(examples), losses)
+    meta = {"steps": len(losses), "examples": len(examples), "final_loss": losses[-1] if losses else None,
+            "train_seconds": round(time.monotonic() - started, 1), **extra_meta}
+    save_checkpoint(out_dir, model, cfg, vocab, meta)
+    return TrainReport(Path(out_dir), len(losses), len(examples), losses)
 
 
 def save_checkpoint(out_dir: str | Path, model, cfg: Config, vocab: Vocab, meta: dict) -> Path:
