@@ -15,6 +15,7 @@ from egobutler.app import models_catalog
 from egobutler.app.cli_common import HomeOption, JsonOption, print_json, settings_from
 from egobutler.app.doctor import run_checks
 from egobutler.app.services import open_store
+from egobutler.app.terminal import printable
 from egobutler.ingest.progress import ingest_status
 from egobutler.memory_db.migrations import LATEST
 
@@ -57,9 +58,11 @@ def status(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:
                   f"{len(ingest.failed)} failed")
     for failure in ingest.failed:
         where = f" clip {failure.clip_id} stage {failure.stage}" if failure.clip_id else ""
-        console.print(f"[red]failed[/red] {escape(failure.recording + where)}: {escape(failure.error)}", highlight=False)
+        console.print(f"[red]failed[/red] {escape(printable(failure.recording + where))}: "
+                      f"{escape(printable(failure.error))}", highlight=False)
     for old in ingest.replaced:
-        console.print(f"[dim]replaced[/dim] {escape(old.recording)}: {escape(old.error)}", highlight=False)
+        console.print(f"[dim]replaced[/dim] {escape(printable(old.recording))}: {escape(printable(old.error))}",
+                      highlight=False)
 
 
 def doctor(home: Path | None = HomeOption, as_json: bool = JsonOption) -> None:

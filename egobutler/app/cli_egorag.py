@@ -15,6 +15,7 @@ from egobutler.app.cli_common import HomeOption, JsonOption, parse_time, print_j
 from egobutler.app.errors import AppError
 from egobutler.app.errors_display import EXIT_ERROR, EXIT_PARTIAL
 from egobutler.app.services import open_store
+from egobutler.app.terminal import printable
 
 import_app = typer.Typer(help="Import memories made elsewhere.", no_args_is_help=True)
 bench_app = typer.Typer(help="Score answering on benchmarks.", no_args_is_help=True)
@@ -116,12 +117,12 @@ def ask(
                                              "text": ln.text} for ln in e.lines]} for e in evidence]})
         return
     out = Console()
-    out.print(answer.text, markup=False, highlight=False)
+    out.print(printable(answer.text), markup=False, highlight=False)
     out.print(f"\n[dim]{answer.trace.description}; {answer.trace.elapsed_s:.2f} s[/dim]")
     for e in evidence:
         out.print(f"[bold]{engine.local(e.start)}[/bold] clip {e.clip_id[:8]} (score {e.score:.2f})")
         for ln in e.lines[:4]:
-            out.print(f"   {ln.speaker + ': ' if ln.speaker else ''}{ln.text}", markup=False, highlight=False)
+            out.print(printable(f"   {ln.speaker + ': ' if ln.speaker else ''}{ln.text}"), markup=False, highlight=False)
 
 
 @bench_app.command("egolifeqa")

@@ -11,7 +11,9 @@ from rich.progress import Progress
 
 from egobutler.app.cli_common import HomeOption, JsonOption, parse_time, print_json, settings_from
 from egobutler.app.errors import AppError
+from egobutler.app.errors_display import EXIT_PARTIAL
 from egobutler.app.services import open_store
+from egobutler.app.terminal import printable
 
 memory_app = typer.Typer(help="Search the memory, or import an export.", no_args_is_help=True)
 
@@ -53,8 +55,9 @@ def search(
     if not hits:
         console.print("nothing found")
     for h in hits:
-        console.print(f"[bold]{h.start.isoformat(timespec='seconds')}[/bold] {h.kind} {h.wearer_id} (score {h.score:.3f})")
-        console.print(h.text, markup=False, highlight=False)
+        console.print(f"[bold]{h.start.isoformat(timespec='seconds')}[/bold] {h.kind} {printable(h.wearer_id)} "
+                      f"(score {h.score:.3f})", highlight=False)
+        console.print(printable(h.text), markup=False, highlight=False)
         console.print()
 
 
@@ -63,7 +66,10 @@ def import_export(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A JSONL file written by `egobutler export`."),
     home: Path | None = HomeOption,
 ) -> None:
-    """Load an export back into the memory (records already present are skipped)."""
+    """Load an export back into the memory (records already present are skipped).
+
+    Every line is checked first; one bad line imports nothing. Then all rows are written in
+    one transaction."""
     store = open_store(settings_from(home))
     try:
         with file.open(encoding="utf-8") as fp:
@@ -104,10 +110,15 @@ def forget(
         )
     finally:
         store.close()
+    counts = {k: v for k, v in report.__dict__.items() if k != "problems"}
     if as_json:
         print_json(report.__dict__)
     else:
-        print(", ".join(f"{v} {k}" for k, v in report.__dict__.items()) + " forgotten")
+        print(", ".join(f"{v} {k}" for k, v in counts.items()) + " forgotten")
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if report.problems:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def export(

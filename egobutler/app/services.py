@@ -24,10 +24,15 @@ def open_store(settings: Settings, *, with_index: bool = True) -> MemoryStore:
     ``with_index=False`` skips loading the embedder: SQL-only commands start faster.
     """
     embedder = _embedder(settings.embedder, settings.embedder_model) if with_index else None
-    return MemoryStore.open(
+    store = MemoryStore.open(
         settings.db_url,
         settings.media_dir,
         chroma_path=None if settings.chroma_url else settings.chroma_path,
         chroma_url=settings.chroma_url,
         embedder=embedder,
     )
+    if with_index:
+        from egobutler.memory_db.reconcile import reconcile_index
+
+        reconcile_index(store)  # vectors a killed process left missing or orphaned
+    return store

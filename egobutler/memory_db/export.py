@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from egobutler.memory_db.errors import MemoryError_
-from egobutler.memory_db.records import Clip, MemoryLine, Person, Recording, Summary, VoiceProfile, Wearer
+from egobutler.memory_db.records import MemoryLine
 
 if TYPE_CHECKING:
     from egobutler.memory_db.store import MemoryStore
@@ -32,10 +31,6 @@ def _zone(name: str):
 
 def _iso(stamp: datetime | None, zone) -> str | None:
     return stamp.astimezone(zone).isoformat() if stamp is not None else None
-
-
-def _parse(stamp: str | None) -> datetime | None:
-    return datetime.fromisoformat(stamp) if stamp else None
 
 
 def export_jsonl(store: MemoryStore, fp: IO[str]) -> int:
@@ -93,47 +88,7 @@ def _line_record(line: MemoryLine, zone, names: dict[str, str]) -> dict[str, Any
 
 
 def import_jsonl(store: MemoryStore, fp: IO[str]) -> int:
-    """Read an export back; idempotent (records already present are skipped). Returns records read."""
-    clips: list[Clip] = []
-    lines: list[MemoryLine] = []
-    summaries: list[Summary] = []
-    count = 0
-    for number, raw in enumerate(fp, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-            kind = record["type"]
-            count += 1
-            if kind == "egobutler_export":
-                if record.get("version", 1) > FORMAT_VERSION:
-                    raise MemoryError_(f"line {number}: export format {record['version']} is newer than this egobutler reads")
-            elif kind == "wearer":
-                store.upsert_wearer(Wearer(record["id"], record["name"], record.get("timezone", "UTC")))
-            elif kind == "person":
-                store.upsert_person(Person(record["id"], record.get("name"), record.get("kind", "person"), record.get("wearer_id")))
-            elif kind == "voice_profile":
-                store.add_voice_profile(VoiceProfile(record["person_id"], tuple(record["vector"]), record["model_id"], record["id"]))
-            elif kind == "recording":
-                store.upsert_recording(Recording(record["id"], record["wearer_id"], record["source"], record["kind"],
-                                                 _parse(record.get("start")), _parse(record.get("end")),
-                                                 record.get("status", "done"), record.get("error")))
-            elif kind == "clip":
-                clips.append(Clip(record["wearer_id"], _parse(record["start"]), _parse(record["end"]), record.get("recording_id"),
-                                  record.get("video_path"), record.get("video_offset_s", 0.0), record.get("thumbnail_path"), record["id"]))
-            elif kind in ("caption", "utterance", "motion", "scene_text"):
-                lines.append(MemoryLine(kind, record["clip_id"], _parse(record["start"]), _parse(record["end"]), record["text"],
-                                        record["model_id"], record.get("speaker_id"), record.get("label"), record.get("confidence"),
-                                        tuple(record.get("flags") or ()), dict(record.get("stats") or {}), record["id"]))
-            elif kind == "summary":
-                summaries.append(Summary(record["wearer_id"], record["level"], _parse(record["start"]), _parse(record["end"]),
-                                         record["text"], record["model_id"], record["id"]))
-            else:
-                raise MemoryError_(f"line {number}: unknown record type {kind!r}")
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-            raise MemoryError_(f"line {number} of the import is not a valid egobutler record: {exc}") from None
-    store.add_clips(clips)
-    store.add_lines(lines, index=False)
-    store.add_summaries(summaries, index=False)
-    store.sync_index()
-    return count
+    """Read an export back: validated first, written in one transaction (see `import_jsonl.py`)."""
+    from egobutler.memory_db.import_jsonl import import_jsonl as import_validated
+
+    return import_validated(store, fp)

@@ -65,10 +65,23 @@ def forget(
             recordings = conn.execute(delete(s.recordings).where(s.recordings.c.wearer_id == wearer_id)).rowcount
         media = _unreferenced_media(conn, doomed)
         store._bump(conn)
-    vectors = _delete_vectors(store, [f"clip:{i}" for i in ids] + [f"summary:{i}" for i in summary_ids])
-    files = sum(store.media.delete(path) for path in media)
+    # The SQL rows are gone (one transaction). Vectors and files follow; what cannot be removed
+    # now is reported, and the next start removes vectors whose rows are gone.
+    problems: list[str] = []
+    vectors = _delete_vectors(store, [f"clip:{i}" for i in ids] + [f"summary:{i}" for i in summary_ids], problems)
+    files = _delete_media(store, media, problems)
     return ForgetReport(clips=len(ids), lines=lines, summaries=len(summary_ids), media_files=files,
-                        vectors=vectors, recordings=recordings)
+                        vectors=vectors, recordings=recordings, problems=tuple(problems))
+
+
+def _delete_media(store: MemoryStore, paths: list[str], problems: list[str]) -> int:
+    deleted = 0
+    for path in paths:
+        try:
+            deleted += store.media.delete(path)
+        except OSError as exc:
+            problems.append(f"media file {path} could not be deleted ({exc.strerror or exc}); delete it by hand")
+    return deleted
 
 
 def _overlapping_summaries(conn, doomed, wearer_id: str | None) -> list[str]:
@@ -112,12 +125,17 @@ def _unreferenced_media(conn, doomed) -> list[str]:
     return sorted(candidates - still_used)
 
 
-def _delete_vectors(store: MemoryStore, doc_ids: list[str]) -> int:
+def _delete_vectors(store: MemoryStore, doc_ids: list[str], problems: list[str]) -> int:
     if store.index is None or not doc_ids:
         return 0
-    present = store.index.ids()
-    gone = [d for d in doc_ids if d in present]
-    store.index.delete(gone)
+    try:
+        present = store.index.ids()
+        gone = [d for d in doc_ids if d in present]
+        store.index.delete(gone)
+    except Exception as exc:  # noqa: BLE001 - any index failure: the rows are gone, report what remains
+        problems.append(f"{len(doc_ids)} vectors could not be deleted now ({type(exc).__name__}: {exc}); "
+                        "they are removed the next time the memory is opened")
+        return 0
     return len(gone)
 
 
@@ -133,5 +151,10 @@ def _forget_person(store: MemoryStore, person_id: str) -> ForgetReport:
         store._mark_clips_dirty(conn, clip_ids)
         refresh_clip_docs(conn, clip_ids)
         store._bump(conn)
-    store.sync_index(clip_ids=clip_ids)
-    return ForgetReport(lines=lines, people=people)
+    problems: list[str] = []
+    try:
+        store.sync_index(clip_ids=clip_ids)
+    except Exception as exc:  # noqa: BLE001 - the rows are gone; the clips stay dirty and re-embed on the next start
+        problems.append(f"{len(clip_ids)} clips could not be re-embedded now ({type(exc).__name__}: {exc}); "
+                        "they are re-embedded the next time the memory is opened")
+    return ForgetReport(lines=lines, people=people, problems=tuple(problems))

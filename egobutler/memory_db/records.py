@@ -223,3 +223,4 @@ class ForgetReport:
     vectors: int = 0
     recordings: int = 0
     people: int = 0
+    problems: tuple[str, ...] = ()  # what could not be removed right away (SQL rows are always gone)

@@ -106,17 +106,19 @@ def show_avatar(services: UiServices, turns: Sequence[Sequence[str]]):
         perf = services.avatar(replies[-1], questions[-1] if questions else "")
         if perf is None:
             return gr.update(value="")
-        gif = _render_gif(perf) if services.avatar_view == "video" else None
+        gif = _render_gif(perf, Path(services.media_dir) / ".work") if services.avatar_view == "video" else None
         return gr.update(value=avatar_html(perf, gif))
     except Exception as exc:  # noqa: BLE001 — the avatar is decoration: a failure must not break the chat
         log.warning("avatar failed: %s", exc)
         return gr.update(value="")
 
 
-def _render_gif(perf: ReplyPerformance) -> bytes:
+def _render_gif(perf: ReplyPerformance, work_dir: Path) -> bytes:
+    """The reply's GIF, rendered in a folder of the data dir (never the shared system temp) and removed."""
     import tempfile
 
     from egobutler.motion.render import Camera, save_motion
 
-    with tempfile.TemporaryDirectory(prefix="egobutler-avatar-") as tmp:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="avatar-", dir=work_dir) as tmp:
         return save_motion(perf.motion, Path(tmp) / "reply.gif", camera=Camera(width=240, height=240)).read_bytes()

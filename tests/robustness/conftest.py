@@ -48,3 +48,8 @@ def store(tmp_path: Path):
     s = MemoryStore.open(f"sqlite:///{tmp_path / 'memory.db'}", tmp_path / "media")
     yield s
     s.close()
+
+
+MEMORY_TESTS = REPO / "tests" / "memory_db"
+if str(MEMORY_TESTS) not in sys.path:  # the memory tests' hashing embedder and seeded memory
+    sys.path.insert(0, str(MEMORY_TESTS))
