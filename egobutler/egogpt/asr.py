@@ -33,6 +33,8 @@ ASR_BACKENDS: dict[str, str] = {
     "openai-whisper": "egobutler.egogpt.asr_openai_whisper:OpenAIWhisperAsr",
 }
 GAP_S = 0.3  # silence put between spliced regions, s
+TARGET_PEAK = 0.5  # speech windows are raised to this peak (99.9th percentile of |x|) before ASR
+MAX_GAIN_DB = 30.0  # … by at most this much
 
 
 class Asr(ABC):
@@ -138,6 +140,20 @@ def splice_windows(audio_16k: np.ndarray, regions: Sequence[SpeechRegion], *, ma
     return windows
 
 
+def level_speech(audio: np.ndarray, *, target_peak: float = TARGET_PEAK, max_gain_db: float = MAX_GAIN_DB) -> np.ndarray:
+    """Speech scaled so its loud parts reach ``target_peak`` (at most ``max_gain_db`` louder, never quieter).
+
+    Whisper's features assume speech near full scale: a voice across the room at -35 dBFS
+    loses a third of its words without this (bob_1 at -30 dB peak: WER 0.32 → 0.0x)."""
+    if not audio.size:
+        return audio
+    peak = float(np.percentile(np.abs(audio), 99.9))
+    if peak <= 0:
+        return audio
+    gain = min(max(target_peak / peak, 1.0), 10 ** (max_gain_db / 20))
+    return np.clip(audio * gain, -1.0, 1.0).astype(np.float32) if gain > 1.0 else audio
+
+
 def _remap(utt: Utterance, window: _Window) -> Utterance:
     words = tuple(replace(w, start_s=round(window.to_original(w.start_s), 3), end_s=round(window.to_original(w.end_s), 3))
                   for w in utt.words)
@@ -156,7 +172,7 @@ def transcribe_speech(asr: Asr, audio_16k: np.ndarray, regions: Sequence[SpeechR
     """
     utterances: list[Utterance] = []
     for window in splice_windows(audio_16k, regions, max_window_s=max_window_s):
-        for utt in asr.transcribe(window.audio, language):
+        for utt in asr.transcribe(level_speech(window.audio), language):
             if utt.text:
                 utterances.append(_remap(utt, window))
     return flag_loops(utterances, guards)

@@ -101,13 +101,25 @@ def hear(audio_16k: np.ndarray, *, asr: Asr, diarizer: Diarizer | None = None,
     if not utterances or diarizer is None:
         return replace(empty, utterances=tuple(utterances))
     turns = diarizer.diarize(audio, num_speakers=num_speakers)
-    speakers = _identify(turns, diarizer.embedding_model_id, known_voices, wearer_person_id,
-                         match_threshold, match_margin)
+    attributed, turns, speakers = attribute(audio, utterances, turns, diarizer.embedding_model_id, known_voices,
+                                            wearer_person_id, match_threshold, match_margin)
+    return replace(empty, utterances=tuple(attributed), turns=tuple(turns), speakers=tuple(speakers))
+
+
+def attribute(audio: np.ndarray, utterances: Sequence[Utterance], turns: Sequence[SpeakerTurn], model_id: str,
+              known_voices: Sequence[tuple[str, np.ndarray]] = (), wearer_person_id: str | None = None,
+              match_threshold: float = MATCH_THRESHOLD, match_margin: float = MATCH_MARGIN,
+              ) -> tuple[list[Utterance], list[SpeakerTurn], list[HeardSpeaker]]:
+    """Who said each utterance: voices of the diarized ``turns`` matched to ``known_voices``.
+
+    Returns the utterances (split where the speaker changes inside one), the turns and the
+    voices, each labelled with the person id or a new voice's ``anon-`` id."""
+    speakers = _identify(turns, model_id, known_voices, wearer_person_id, match_threshold, match_margin)
     speakers = [replace(sp, loudness_dbfs=_loudness(audio, turns, sp.diarization_label)) for sp in speakers]
     by_label = {s.diarization_label: s.id for s in speakers}
     turns = [replace(t, speaker=by_label.get(t.speaker, t.speaker)) for t in turns]
     attributed = [part for utt in utterances for part in split_by_speaker(utt, turns)]
-    return replace(empty, utterances=tuple(attributed), turns=tuple(turns), speakers=tuple(speakers))
+    return attributed, turns, speakers
 
 
 def _check(audio_16k: np.ndarray) -> np.ndarray:

@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 
 MIN_EXEMPLAR_S = 2.0  # a known voice adds an exemplar only from this much speech (short ones are noisy)
 MIN_WEARER_S = 4.0  # a voice must say this much in a recording to count as its loudest
+# A voice with less speech than this in a recording that matches nobody known is most likely
+# a stray piece of a voice diarization split off (same room, same microphones): it joins the
+# recording's most similar voice when they are this close. Chosen on the benchmark's TUNING
+# voices (stray pieces 0.74-0.87 to their own voice; different voices up to 0.79).
+SHORT_VOICE_S = 4.0
+SAME_RECORDING_SIMILARITY = 0.72
 
 
 def resolve_recording_voices(store, *, wearer_id: str, recording_id: str, model_id: str, speakers: Sequence,
@@ -51,19 +57,25 @@ def resolve_recording_voices(store, *, wearer_id: str, recording_id: str, model_
     """
     owners = {p.id for p in store.people(wearer_id=wearer_id)}
     known = [(x.person_id, np.asarray(x.vector)) for x in exemplars(store, model_id=model_id) if x.person_id in owners]
+    here: list[tuple[str, np.ndarray]] = []  # this recording's voices, resolved so far
     mapping: dict[str, str] = {}
     for sp in sorted(speakers, key=lambda v: -v.speech_s):  # the most speech claims its person first
         label = sp.diarization_label
-        person_id = None
+        person_id, stray = None, None
         if sp.embedding:
             person_id = match_voice(np.asarray(sp.embedding), known, threshold=threshold, margin=margin).person_id
+            if person_id is None and sp.speech_s < SHORT_VOICE_S:
+                person_id = stray = _nearest_here(np.asarray(sp.embedding), here)
+            here.append((person_id or "", np.asarray(sp.embedding)))
         new = person_id is None
         if new:
             person_id = "anon-" + content_id("voice", wearer_id, recording_id, label)[:12]
             if store.get_person(person_id) is None:
                 store.upsert_person(Person(id=person_id, wearer_id=wearer_id))
         mapping[label] = person_id
-        if sp.embedding and (new or sp.speech_s >= MIN_EXEMPLAR_S):
+        if sp.embedding:
+            here[-1] = (person_id, here[-1][1])
+        if sp.embedding and not stray and (new or sp.speech_s >= MIN_EXEMPLAR_S):
             add_exemplar(store, VoiceExemplar(
                 exemplar_id(person_id, model_id, f"{recording_id}:{label}"), person_id, model_id,
                 tuple(float(x) for x in sp.embedding), recording_id, round(float(sp.speech_s), 2),
@@ -72,6 +84,13 @@ def resolve_recording_voices(store, *, wearer_id: str, recording_id: str, model_
         log.info("recording %s: voice %s (%.1f s) -> %s%s", recording_id, label, sp.speech_s, person_id,
                  " (new)" if new else "")
     return mapping
+
+
+def _nearest_here(vector: np.ndarray, here: list[tuple[str, np.ndarray]]) -> str | None:
+    """The voice of this recording most like ``vector``, if at least `SAME_RECORDING_SIMILARITY`."""
+    scored = [(float(vector @ v), pid) for pid, v in here if pid]
+    best = max(scored, default=(0.0, None))
+    return best[1] if best[0] >= SAME_RECORDING_SIMILARITY else None
 
 
 def suggest_wearer(store, wearer_id: str, model_id: str, at: datetime | None = None) -> NameSuggestion | None:

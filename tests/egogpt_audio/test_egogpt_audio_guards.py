@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from egobutler.egogpt.asr import make_utterance
@@ -53,3 +54,22 @@ def test_phrase_detector_and_wer():
     assert not has_repeated_phrase("a b c a b c d")
     assert word_error_rate("The red toolbox.", "the red toolbox") == 0.0
     assert word_error_rate("the red toolbox", "the blue toolbox box") == pytest.approx(2 / 3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level_db", [-24.0, -30.0])
+def test_a_quiet_sentence_over_room_noise_survives_vad_asr_and_the_guards(speech, spoken, room_tone, tiny_en_asr,
+                                                                          level_db):
+    """bob_1 spoken far from the microphones (peak at ``level_db`` dBFS) over room tone: heard, kept, unflagged."""
+    from egobutler.egogpt.guards import NO_SPEECH, words_of
+    from egobutler.egogpt.hearing import hear
+
+    voice = speech("bob_1")
+    quiet = voice / np.abs(voice).max() * 10 ** (level_db / 20)
+    audio = 0.04 * room_tone[: len(quiet) + 3 * 16000].copy()  # a quiet room, about -63 dBFS
+    audio[16000:16000 + len(quiet)] += quiet
+    heard = hear(audio.astype(np.float32), asr=tiny_en_asr)
+    text = " ".join(u.text for u in heard.utterances)
+    said = set(words_of(spoken["bob_1"]["text"]))
+    assert len(said & set(words_of(text))) >= 0.6 * len(said), text  # heard, not dropped
+    assert not any(NO_SPEECH in u.flags for u in heard.utterances)  # and not flagged as silence
