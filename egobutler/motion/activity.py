@@ -34,6 +34,7 @@ WINDOW_S = 2.56
 HOP_S = 0.5
 MIN_ACTIVITY_S = 1.5       # shortest gait activity inside a moving span
 MIN_GAIT_S = 2.5           # a shorter rhythmic span is "other": a few steps are not told from a nod burst
+MIN_GAIT_STEPS = 4
 GAIT_LABELS = ("walking", "running", "stairs_up", "stairs_down")
 MIN_STILL_S = 0.8
 MIN_MOVE_S = 0.4
@@ -48,7 +49,7 @@ GAIT_EDGE_STD_MPS2 = 0.2   # a gait run starts and ends where the 0.5 s spread p
 # included), running 120-215; where they overlap the vertical spread decides.
 WALK_STEP_HZ = (0.9, 2.5)  # steps per second
 RUN_STEP_HZ = (2.0, 3.6)
-PERIODICITY_MIN = 0.3      # autocorrelation at the step period
+PERIODICITY_MIN = 0.5      # autocorrelation at the step period; walking measures 0.6-0.9 (step regularity)
 STAIRS_RATE_MPS = 0.12     # |height change| per second while stepping
 TURN_RATE_RADPS = 0.35     # yaw rate that starts a head turn (~20 deg/s)
 TURN_MIN_DEG = 30.0
@@ -268,7 +269,7 @@ def segment(series: ImuSeries, *, model_id: str = "rules") -> list[MotionSegment
         gait, span_windows = _gait_labels(f, va, vb)
         windows += span_windows
         labels[va:vb] = np.where(gait != None, gait, labels[va:vb])  # noqa: E711 (elementwise)
-    parts = _drop_short_gaits(_absorb_slivers([(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]))
+    parts = _drop_short_gaits(f, _absorb_slivers([(a, b, label) for a, b, label in _runs(list(labels)) if label is not None]))
     from egobutler.motion.confidence import activity_confidence
     from egobutler.motion.events import head_turns, set_posture, sit_stand
 
@@ -317,28 +318,35 @@ def _gait_labels(f: Features, a: int, b: int) -> tuple[np.ndarray, list[Window]]
 
 
 def _absorb_slivers(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Movement shorter than `MIN_MOVE_S` left between a gait's trimmed end and a rest goes
-    to its longer touching neighbour."""
+    """Short movement at a gait's edge is the gait starting or stopping (its first steps
+    come before a window sees the rhythm): up to `MIN_ACTIVITY_S` of it joins the gait. Any
+    other movement under `MIN_MOVE_S` joins its longer touching neighbour."""
     out = list(parts)
     for i in sorted(range(len(out)), key=lambda k: out[k][1] - out[k][0]):
         a, b, label = out[i]
-        if label != "other" or b - a >= MIN_MOVE_S * RATE_HZ:
-            continue
-        near = [k for k in (i - 1, i + 1) if 0 <= k < len(out) and out[k][1] - out[k][0] > 0
+        near = [k for k in (i - 1, i + 1) if 0 <= k < len(out) and out[k][1] > out[k][0]
                 and (out[k][1] == a or out[k][0] == b)]
-        if near:
+        gaits = [k for k in near if out[k][2] in GAIT_LABELS]
+        if label != "other" or not near:
+            continue
+        if gaits and b - a < MIN_ACTIVITY_S * RATE_HZ:
+            k = max(gaits, key=lambda k: out[k][1] - out[k][0])
+        elif b - a < MIN_MOVE_S * RATE_HZ:
             k = max(near, key=lambda k: out[k][1] - out[k][0])
-            out[k] = (min(out[k][0], a), max(out[k][1], b), out[k][2])
-            out[i] = (a, a, label)
+        else:
+            continue
+        out[k] = (min(out[k][0], a), max(out[k][1], b), out[k][2])
+        out[i] = (a, a, label)
     return [part for part in out if part[1] > part[0]]
 
 
-def _drop_short_gaits(parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """A gait shorter than `MIN_GAIT_S` (two or three steps' worth) is movement, not a walk:
-    nodding or shifting weight can look rhythmic for a moment. Neighbours of one label join."""
+def _drop_short_gaits(f: Features, parts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A gait shorter than `MIN_GAIT_S` or with fewer than `MIN_GAIT_STEPS` steps is movement,
+    not a walk: nodding or shifting weight can look rhythmic for a moment. Neighbours of one
+    label join."""
     out: list[tuple[int, int, str]] = []
     for a, b, label in parts:
-        if label in GAIT_LABELS and (b - a) < MIN_GAIT_S * RATE_HZ:
+        if label in GAIT_LABELS and ((b - a) < MIN_GAIT_S * RATE_HZ or count_steps(f.vertical[a:b]) < MIN_GAIT_STEPS):
             label = "other"
         if out and out[-1][2] == label and out[-1][1] == a:
             out[-1] = (out[-1][0], b, label)
