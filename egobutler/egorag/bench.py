@@ -34,23 +34,26 @@ RESULTS_FILE = "results.jsonl"
 
 @dataclass(frozen=True)
 class Prediction:
-    """One question's output: the letter (None in retrieval-only runs) and the evidence, best first."""
+    """One question's output: the letter (None in retrieval-only runs), the evidence, best first,
+    and each option-scoring signal's raw per-option scores (for `signal_report`)."""
 
     pred: str | None
     evidence: tuple[Evidence, ...]
+    signals: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 Answerer = Callable[[BenchQuestion, bool], Prediction]  # (question, retrieval_only) -> Prediction
 
 
 def engine_answerer(engine, wearer_id: str | None = None, k: int = 20) -> Answerer:
-    """The default answerer: the engine's retrieval and option scoring (and its LLM, if any)."""
+    """The default answerer, through the engine's public API: ``ask`` (or ``search`` for recall only)."""
     def answer(q: BenchQuestion, retrieval_only: bool) -> Prediction:
-        question = Question(q.question, q.query_time, choices=q.choices, wearer_id=wearer_id)
-        evidence, trace = engine._retrieve(question, k)
         if retrieval_only:
+            evidence = engine.search(q.question, query_time=q.query_time, wearer_id=wearer_id, k=k,
+                                     choices=q.choices)
             return Prediction(None, tuple(evidence))
-        return Prediction(engine._choose(question, evidence, trace).choice, tuple(evidence))
+        reply = engine.ask(Question(q.question, q.query_time, choices=q.choices, wearer_id=wearer_id))
+        return Prediction(reply.choice, reply.evidence, reply.signals)
     return answer
 
 
@@ -89,7 +92,8 @@ def run_bench(questions: Sequence[BenchQuestion], answerer: Answerer, out_dir: P
                 began = time.perf_counter()
                 prediction = answerer(q, retrieval_only)
                 row = {"ID": q.id, "type": q.type, "pred": prediction.pred, "latency_s": time.perf_counter() - began,
-                       "evidence": [_evidence_json(e) for e in prediction.evidence]}
+                       "evidence": [_evidence_json(e) for e in prediction.evidence],
+                       "signals": {name: list(values) for name, values in prediction.signals}}
                 fp.write(json.dumps(row) + "\n")
                 fp.flush()
                 done[q.id] = row
@@ -144,6 +148,7 @@ def score(results: Sequence[dict], gold: dict[str, GoldLabel], *, answerer: str,
                       "p95": float(np.percentile(latencies, 95)) if n else 0.0},
         "answerer": answerer,
         "retrieval_only": retrieval_only,
+        "signals": signal_report(results, gold) if not retrieval_only else {"n": 0},
         "questions": [{"ID": r["ID"], "type": r["type"], "pred": r["pred"], "evidence": r["evidence"]} for r in results],
     }
 
@@ -165,9 +170,58 @@ def markdown(report: dict) -> str:
             f"- latency: p50 {report['latency_s']['p50']:.2f} s, p95 {report['latency_s']['p95']:.2f} s", "",
             "| type | n | accuracy |", "|---|---|---|"]
     rows += [f"| {t} | {v['n']} | {pct(v['accuracy'])} |" for t, v in report["per_type"].items()]
+    sig = report.get("signals", {})
+    if sig.get("n"):
+        rows += ["", f"Option scoring on the {sig['n']} questions the reader scored: evidence only "
+                 f"{pct(sig['evidence_only'])}, reader only {pct(sig['reader_only'])}, combined "
+                 f"{pct(sig['combined_cv'])} with the reader's weight chosen by {sig['cv_folds']}-fold cross-validation "
+                 f"({pct(sig['combined_in_sample'])} in-sample at weight {sig['in_sample_best_weight']})."]
     return "\n".join(rows) + "\n"
 
 
 def load_bench(path: Path, clock: DayClock) -> tuple[list[BenchQuestion], dict[str, GoldLabel]]:
     """Questions for inference and labels for scoring, read separately from one file."""
     return load_questions(path, clock), load_gold(path, clock)
+
+
+READER_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _accuracy(rows: Sequence[dict], gold: dict[str, GoldLabel], weight: float | None) -> float:
+    """Accuracy when options are ranked by evidence + ``weight`` x reader (None: the reader alone)."""
+    right = 0
+    for r in rows:
+        signals = {k: np.asarray(v) for k, v in r["signals"].items()}
+        if weight is None:
+            parts = [(signals["reader"], 1.0)]
+        else:
+            parts = [(v, mc.SIGNAL_WEIGHTS[k]) for k, v in signals.items() if k != "reader"]
+            parts += [(signals["reader"], weight)] if weight else []
+        right += mc.LETTERS[mc.pick(mc.combine(parts))] == gold[r["ID"]].answer
+    return right / len(rows) if rows else 0.0
+
+
+def signal_report(results: Sequence[dict], gold: dict[str, GoldLabel], *, weights: Sequence[float] = READER_WEIGHTS,
+                  folds: int = 5, seed: int = 0) -> dict:
+    """Evidence-only, reader-only and combined accuracy on the same questions, the reader's weight by k-fold CV.
+
+    In-sample: the best weight on all questions (optimistic). Cross-validated: for each fold
+    the weight is chosen on the other folds (ties: the smaller weight) and scored on the fold.
+    """
+    rows = [r for r in results if "reader" in r.get("signals", {})]
+    if not rows:
+        return {"n": 0}
+    order = np.random.default_rng(seed).permutation(len(rows))
+    parts = [[rows[i] for i in order[f::folds]] for f in range(folds)]
+    cv_right, chosen = 0.0, []
+    for f, held in enumerate(parts):
+        train = [r for g, p in enumerate(parts) if g != f for r in p]
+        best = max(weights, key=lambda w: (_accuracy(train, gold, w), -w))
+        chosen.append(best)
+        cv_right += _accuracy(held, gold, best) * len(held)
+    by_weight = {str(w): _accuracy(rows, gold, w) for w in weights}
+    best_all = max(weights, key=lambda w: (by_weight[str(w)], -w))
+    return {"n": len(rows), "evidence_only": by_weight["0.0"], "reader_only": _accuracy(rows, gold, None),
+            "combined_by_weight": by_weight, "in_sample_best_weight": best_all,
+            "combined_in_sample": by_weight[str(best_all)], "combined_cv": cv_right / len(rows),
+            "cv_folds": folds, "cv_chosen_weights": chosen}

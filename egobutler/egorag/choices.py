@@ -26,6 +26,8 @@ from egobutler.memory_db.text import tokenize
 from egobutler.egorag.timeparse import TimeWindow, parse_window
 
 LETTERS = "ABCDEFGH"
+#: Weights of the evidence signals in `combine` (the reader's weight is the engine's ``llm_weight``).
+SIGNAL_WEIGHTS = {"words": 1.0, "time": 2.0}
 
 
 def option_tokens(choices: Sequence[str], wearer_name: str | None) -> list[list[str]]:

@@ -100,9 +100,11 @@ class Engine:
                      tuple(w for w in timed if w is not None))
 
     def search(self, query: str, *, query_time: datetime, wearer_id: str | None = None, people: Sequence[str] = (),
-               start: datetime | None = None, end: datetime | None = None, k: int = 10) -> list[Evidence]:
-        """Evidence for free text ``query`` asked at ``query_time`` (best first)."""
-        question = Question(query, query_time, wearer_id=wearer_id, people=tuple(people), start=start, end=end)
+               start: datetime | None = None, end: datetime | None = None, k: int = 10,
+               choices: Sequence[str] = ()) -> list[Evidence]:
+        """Evidence for free text ``query`` asked at ``query_time`` (best first); ``choices`` as `ask` uses them."""
+        question = Question(query, query_time, wearer_id=wearer_id, people=tuple(people), start=start, end=end,
+                            choices=tuple(choices))
         evidence, _ = self._retrieve(question, k)
         return evidence
 
@@ -136,31 +138,46 @@ class Engine:
         text = "".join(pieces).strip()
         yield Done(Answer(text, tuple(evidence), trace, self.model_id))
 
-    def option_scores(self, question: Question, evidence: Sequence[Evidence]) -> np.ndarray:
-        """Combined, standardised support of each option."""
+    def option_signals(self, question: Question, evidence: Sequence[Evidence]) -> dict[str, np.ndarray]:
+        """Each signal's raw support of each option: ``words`` and ``time`` (evidence), ``reader`` (LLM).
+
+        ``reader`` is the mean log-likelihood of each option as the reader's reply to the
+        question over the quoted evidence (one prompt evaluation shared by all options);
+        it is computed only when the reader can score and its weight is not zero.
+        """
         corpus = self.corpus
         name = corpus.wearer_name(question.wearer_id) if question.wearer_id else _only(corpus.wearer_names.values())
-        parts = [(mc.word_support(corpus, evidence, question.choices, wearer_name=name, query_time=question.query_time), 1.0)]
+        signals = {"words": mc.word_support(corpus, evidence, question.choices, wearer_name=name,
+                                            query_time=question.query_time)}
         timed = mc.time_support(evidence, question.choices, question.query_time, timezone=self.timezone, day1=self.day1,
                                 depth=20)
         if timed is not None:
-            parts.append((timed, 2.0))
+            signals["time"] = timed
         if self.llm is not None and getattr(self.llm, "supports_scoring", False) and self.llm_weight:
             try:
                 likelihood = self.llm.score_options(list(self._choice_prompt(question, evidence)),
                                                     list(question.choices))
-                parts.append((np.asarray(likelihood, dtype=np.float64), self.llm_weight))
+                signals["reader"] = np.asarray(likelihood, dtype=np.float64)
             except Exception as exc:  # noqa: BLE001 - the LLM is one signal of several
                 log.warning("option scoring by %s failed: %s", self.model_id, exc)
-        return mc.combine(parts)
+        return signals
+
+    def option_scores(self, question: Question, evidence: Sequence[Evidence]) -> np.ndarray:
+        """Combined, standardised support of each option (weights: `SIGNAL_WEIGHTS`, the reader's `llm_weight`)."""
+        return self._combined(self.option_signals(question, evidence))
+
+    def _combined(self, signals: dict[str, np.ndarray]) -> np.ndarray:
+        weights = {**mc.SIGNAL_WEIGHTS, "reader": self.llm_weight}
+        return mc.combine([(values, weights[name]) for name, values in signals.items()])
 
     def _choose(self, question: Question, evidence: Sequence[Evidence], trace: SearchTrace) -> Answer:
-        scores = self.option_scores(question, evidence)
-        best = mc.pick(scores)
+        signals = self.option_signals(question, evidence)
+        best = mc.pick(self._combined(signals))
         letter = mc.LETTERS[best]
         cites = "; ".join(self.cite(e) for e in evidence[:3])
         text = f"{letter}. {question.choices[best]}" + (f"\nEvidence: {cites}" if cites else "")
-        return Answer(text, tuple(evidence), trace, self.model_id, choice=letter)
+        return Answer(text, tuple(evidence), trace, self.model_id, choice=letter,
+                      signals=tuple((name, tuple(float(v) for v in values)) for name, values in signals.items()))
 
     def _free_form(self, question: Question, evidence: Sequence[Evidence]) -> Iterator[str]:
         if not evidence:

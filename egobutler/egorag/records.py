@@ -78,6 +78,8 @@ class Answer:
     trace: SearchTrace
     model_id: str
     choice: str | None = None
+    #: Multiple choice: each signal's raw score per option, e.g. ("reader", (-1.2, -0.4, ...)).
+    signals: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

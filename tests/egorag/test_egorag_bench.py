@@ -106,3 +106,27 @@ def test_malformed_file_names_file_and_record(tmp_path):
     path.write_text("{not json")
     with pytest.raises(QuestionFileError, match="bad.json"):
         load_questions(path, CLOCK)
+
+
+def test_reader_signals_reach_the_report_with_a_cross_validated_weight(small_store, questions_file, tmp_path):
+    from egobutler.egorag.llm import ScriptedLLM
+
+    engine = Engine(small_store, ScriptedLLM(), timezone=TZ, day1=date(2025, 1, 1), llm_weight=0.5)
+    qs, gold = bench.load_bench(questions_file, CLOCK)
+    rows = bench.run_bench(qs, bench.engine_answerer(engine), tmp_path / "out")
+    assert all(set(r["signals"]) >= {"words", "reader"} for r in rows)
+    report = bench.score(rows, gold, answerer="default", retrieval_only=False)
+    sig = report["signals"]
+    assert sig["n"] == len(rows) and 0.0 <= sig["combined_cv"] <= 1.0
+    assert sig["combined_in_sample"] >= sig["combined_cv"]  # chosen on all questions: never worse than CV
+    assert "cross-validation" in bench.markdown(report)
+
+
+def test_signal_report_finds_a_reader_that_knows_better():
+    gold = {str(i): bench.GoldLabel(str(i), "EntityLog", "B", ()) for i in range(20)}
+    # Evidence points at A every time; the reader is confident about B: a weight above 0 must win.
+    rows = [{"ID": str(i), "signals": {"words": [3.0, 1.0, 0.0, 0.0], "reader": [-3.0, -0.1, -4.0, -4.0]}}
+            for i in range(20)]
+    sig = bench.signal_report(rows, gold)
+    assert sig["evidence_only"] == 0.0 and sig["reader_only"] == 1.0
+    assert sig["combined_cv"] == 1.0 and all(w > 0 for w in sig["cv_chosen_weights"])
