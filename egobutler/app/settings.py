@@ -52,8 +52,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot read the config file ({exc}); fix or delete it") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
+        raise SettingsError(f"{path}: cannot read the config file ({str(exc)[:300]}); fix or delete it") from None
     # Sections like [llm] are a convenience: `[llm] model = "x"` means `llm_model = "x"`.
     flat: dict[str, Any] = {}
     for key, value in data.items():

@@ -215,10 +215,11 @@ def read_plan(store: MemoryStore, fp: IO[str]) -> ImportPlan:
 
 
 def write_plan(store: MemoryStore, plan: ImportPlan) -> None:
-    """Write the plan in one transaction: all of it, or (on any error) nothing."""
+    """Write the plan in one transaction: all of it, or (on any error) nothing. Rows already in
+    the memory are kept as they are: an import adds, it never changes what is stored."""
     with store.engine.begin() as conn:
         for table, rows in ((s.wearers, plan.wearers), (s.people, plan.people), (s.recordings, plan.recordings)):
-            _upsert(conn, table, list(rows.values()))
+            _insert_missing(conn, table, list(rows.values()))
         _insert_missing(conn, s.voice_profiles, list(plan.voices.values()))
         _insert_missing(conn, s.clips, [clip_values(c) for c in plan.clips.values()])
         touched = set(plan.clips)
@@ -229,7 +230,7 @@ def write_plan(store: MemoryStore, plan: ImportPlan) -> None:
         for start in range(0, len(ids), 500):
             conn.execute(update(s.clips).where(s.clips.c.id.in_(ids[start:start + 500])).values(dirty=True))
         refresh_clip_docs(conn, ids)
-        _upsert(conn, s.summaries, [summary_values(x) for x in plan.summaries.values()])
+        _insert_missing(conn, s.summaries, [summary_values(x) for x in plan.summaries.values()])
         refresh_summary_docs(conn, list(plan.summaries))
         store._bump(conn)
 
@@ -247,16 +248,6 @@ def _insert_missing(conn, table, rows: list[dict[str, Any]]) -> list[dict[str, A
     if new:
         conn.execute(table.insert(), new)
     return new
-
-
-def _upsert(conn, table, rows: list[dict[str, Any]]) -> None:
-    present = _existing(conn, table, [r["id"] for r in rows])
-    for row in rows:
-        if row["id"] in present:
-            conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
-    new = [r for r in rows if r["id"] not in present]
-    if new:
-        conn.execute(table.insert(), new)
 
 
 def import_jsonl(store: MemoryStore, fp: IO[str]) -> int:
