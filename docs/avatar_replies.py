@@ -1,6 +1,10 @@
-"""Render docs/avatar_replies.mp4: the bundled generator animating three assistant replies.
+"""Render docs/avatar_replies.mp4: the avatar acting out six replies, with its voice.
 
-    .venv/bin/python docs/avatar_replies.py [--out docs/avatar_replies.mp4]
+    .venv/bin/python docs/avatar_replies.py [--out docs/avatar_replies.mp4] [--generator retrieval]
+
+Each reply goes through exactly what the chat does (`perform_reply`: gesture from the reply and
+question, hibari-tts speech, the default generator's motion for the gesture), drawn by the
+server-side renderer with the reply and its gesture as the caption.
 """
 
 from __future__ import annotations
@@ -10,28 +14,39 @@ import argparse
 import numpy as np
 
 REPLIES = [
-    ("Sure, let's go: the screwdriver is in the kitchen drawer.", "walk forward"),
-    ("Great news, Alice said yes to Tuesday!", "let's celebrate"),
-    ("Let me look for it under the table.", "search on the floor"),
+    ("hi", "Hello! Ask me anything about your week."),
+    ("Did I leave the screwdriver in the kitchen?", "Yes, it is in the kitchen drawer by the sink."),
+    ("Did I water the plants today?", "No, the plants were not watered today."),
+    ("Where is my passport?", "I don't know. It never appears in your recordings."),
+    ("What did Alice suggest on Tuesday?", "She suggested a picnic in the park, on DAY2 at 14:03."),
+    ("Did our team win the quiz?", "Great news: your team won the quiz!"),
 ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/avatar_replies.mp4")
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--generator", default=None, help="retrieval | fractal (default: the default generator)")
     args = parser.parse_args()
 
-    from egobutler.motion.avatar import animate_reply, load_generator
+    from egobutler.motion.avatar import DEFAULT_GENERATOR, load_generator
+    from egobutler.motion.performance import perform_reply
     from egobutler.motion.render import Camera, render_frames, write_mp4
+    from egobutler.motion.speech import HibariVoice
 
-    gen = load_generator("fractal")
+    gen = load_generator(args.generator or DEFAULT_GENERATOR)
+    voice = HibariVoice().load()
     frames: list[np.ndarray] = []
-    for reply, gesture in REPLIES:
-        # The UI passes the gesture the reply implies; the reply itself is the caption.
-        motion = animate_reply(gesture, args.seconds, generator=gen)
-        frames += render_frames(motion, Camera(width=400, height=300), title=f"{reply}\n[{gesture}]")
-    write_mp4(frames, args.out, fps=30.0)
+    audio: list[np.ndarray] = []
+    for question, answer in REPLIES:
+        perf = perform_reply(answer, question, generator=gen, voice=voice)
+        title = f"Q: {question}\nA: {answer}\n[{perf.gesture.gesture}]"
+        shots = render_frames(perf.motion, Camera(width=480, height=320), title=title)
+        frames += shots
+        need = int(round(len(shots) / perf.motion.fps * perf.speech.sample_rate))
+        audio.append(np.concatenate([perf.speech.audio, np.zeros(max(0, need - len(perf.speech.audio)), np.float32)])[:need])
+        print(f"{perf.gesture.gesture:<10} {perf.motion.duration_s:4.1f} s  {answer}")
+    write_mp4(frames, args.out, fps=30.0, audio=np.concatenate(audio), sample_rate=perf.speech.sample_rate)
     print(f"wrote {args.out} ({len(frames)} frames)")
 
 

@@ -14,11 +14,12 @@ from egobutler.app.errors import AppError
 def add_commands(motion_app: typer.Typer) -> None:
     """Add the generator's verbs to the ``motion`` group."""
     motion_app.command("generate")(generate_command)
+    motion_app.command("reply")(reply_command)
     motion_app.command("train-generator")(train_generator_command)
 
 
 def generate_command(
-    text: str = typer.Argument(..., help='What the avatar should do or say, e.g. "wave hello" or a whole reply.'),
+    text: str = typer.Argument(..., help='What the avatar should do, e.g. "wave hello" (for a reply, use `motion reply`).'),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .mp4 or .gif (rendered skeleton) or .bvh (animation)."),
     seconds: float = typer.Option(3.0, "--seconds", min=0.1, help="Length of the motion in seconds."),
     level: int | None = typer.Option(None, "--level", min=0, help="Stop at this keyframe level (0 = 2 keyframes a window; default: full frame rate)."),
@@ -45,6 +46,54 @@ def generate_command(
         print_json(result)
     else:
         typer.echo(f"wrote {path} ({motion.num_frames} frames, {motion.duration_s:.2f} s, {backend.model_id})")
+
+
+def reply_command(
+    answer: str = typer.Argument(..., help="The assistant's reply, as shown in the chat."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output: .mp4 (rendered, with the voice), .gif or .bvh (motion only)."),
+    question: str = typer.Option("", "--question", "-q", help="The question it answers (helps pick the gesture)."),
+    voice: bool = typer.Option(True, "--voice/--no-voice", help="Speak the reply (default: the avatar_voice setting)."),
+    generator: str | None = typer.Option(None, "--generator", help="retrieval | fractal (default: the motion_generator setting)."),
+    home: Path | None = HomeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Act out ANSWER as the avatar does in the chat: pick its gesture, speak it, move in time."""
+    from egobutler.motion.avatar import load_generator
+    from egobutler.motion.performance import perform_reply
+    from egobutler.motion.render import render_frames, save_motion, write_mp4
+    from egobutler.motion.speech import HibariVoice
+
+    settings = settings_from(home)
+    name = generator or settings.motion_generator
+    if name == "none":
+        raise AppError("avatar motion is off (motion_generator = 'none'); pass --generator retrieval or fractal")
+    speaker = HibariVoice().load() if voice and settings.avatar_voice else None
+    perf = perform_reply(answer, question, generator=load_generator(name, settings.motion_generator_model), voice=speaker)
+    title = f"{perf.spoken[:60]}\n[{perf.gesture.gesture}]"
+    if out.suffix.lower() == ".mp4":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        audio = _padded_audio(perf) if perf.speech is not None else None
+        path = write_mp4(render_frames(perf.motion, title=title), out, perf.motion.fps, audio=audio,
+                         sample_rate=perf.speech.sample_rate if perf.speech else 24000)
+    else:
+        path = save_motion(perf.motion, out, title=title)
+    result = {"file": str(path), "gesture": perf.gesture.gesture, "cue": perf.gesture.cue, "prompt": perf.prompt,
+              "spoken": perf.spoken if perf.speech else None, "seconds": round(perf.motion.duration_s, 3),
+              "timings_s": {k: round(v, 3) for k, v in perf.timings_s.items()}}
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(f"wrote {path}: {perf.gesture.gesture} ({perf.gesture.cue}), {perf.motion.duration_s:.1f} s")
+
+
+def _padded_audio(perf):
+    """The speech padded with silence to the motion's length (the body settles after the voice)."""
+    import numpy as np
+
+    rate = perf.speech.sample_rate
+    need = int(round(perf.motion.duration_s * rate))
+    audio = perf.speech.audio[:need]
+    return np.concatenate([audio, np.zeros(max(0, need - len(audio)), np.float32)])
 
 
 def train_generator_command(

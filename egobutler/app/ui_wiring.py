@@ -157,8 +157,15 @@ def avatar_for(settings: Settings, *, warm: bool = False) -> AvatarFn | None:
                     log.warning("the avatar stays silent: %s", exc)
             return perform_reply(answer, question, generator=state["generator"], voice=state["voice"])
 
+    def warm_up() -> None:
+        from egobutler.motion.performance import warm_up as warm_models
+
+        perform("Hello!", "hi")
+        with lock:
+            warm_models(state["generator"], state["voice"])
+
     if warm:
-        threading.Thread(target=_quietly, args=(perform, "Hello!", "hi"), name="egobutler-avatar-warm", daemon=True).start()
+        threading.Thread(target=_quietly, args=(warm_up,), name="egobutler-avatar-warm", daemon=True).start()
     return perform
 
 

@@ -61,3 +61,15 @@ def perform_reply(answer: str, question: str = "", *, generator: MotionGenerator
     return ReplyPerformance(text=str(answer), spoken=spoken, gesture=choice, prompt=prompt, motion=motion, speech=speech,
                             timings_s={"gesture": after_gesture - started, "speech": after_speech - after_gesture,
                                        "motion": done - after_speech})
+
+
+def warm_up(generator: MotionGenerator, voice: Voice | None = None) -> float:
+    """Perform one reply per gesture so every model and prompt embedding is loaded; returns seconds."""
+    from egobutler.motion.reply_gesture import GESTURES
+
+    started = time.perf_counter()
+    for gesture in GESTURES:
+        generator.generate(gesture_prompt(gesture), MIN_MOTION_S)
+    if voice is not None:
+        voice.speak("Hello.")
+    return time.perf_counter() - started

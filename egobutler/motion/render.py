@@ -102,8 +102,10 @@ def render_frames(motion: MocapClip, camera: Camera | None = None, title: str | 
     return frames
 
 
-def write_mp4(frames: list[np.ndarray], path: str | Path, fps: float) -> Path:
-    """Encode frames as H.264 MP4 (yuv420p, so every player opens it)."""
+def write_mp4(frames: list[np.ndarray], path: str | Path, fps: float, audio: np.ndarray | None = None,
+              sample_rate: int = 24000) -> Path:
+    """Encode frames as H.264 MP4 (yuv420p, so every player opens it), with ``audio`` (mono
+    float32 at ``sample_rate``) as AAC when given."""
     import av
     from fractions import Fraction
 
@@ -114,13 +116,29 @@ def write_mp4(frames: list[np.ndarray], path: str | Path, fps: float) -> Path:
         stream.width, stream.height = width - width % 2, height - height % 2
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": "28", "preset": "veryfast"}
+        sound = container.add_stream("aac", rate=sample_rate, layout="mono") if audio is not None else None
         for frame in frames:
             video = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame[: stream.height, : stream.width]), format="rgb24")
             for packet in stream.encode(video):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if sound is not None:
+            _encode_audio(container, sound, np.asarray(audio, dtype=np.float32), sample_rate)
     return path
+
+
+def _encode_audio(container, stream, audio: np.ndarray, sample_rate: int, chunk: int = 1024) -> None:
+    import av
+
+    for start in range(0, len(audio), chunk):
+        piece = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio[None, start:start + chunk]), format="flt", layout="mono")
+        piece.sample_rate = sample_rate
+        piece.pts = start
+        for packet in stream.encode(piece):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
 
 
 def write_gif(frames: list[np.ndarray], path: str | Path, fps: float, max_fps: float = 15.0) -> Path:
