@@ -28,6 +28,8 @@ VOICES = {
     "alice": ["-v", "en+f3", "-p", "70", "-s", "150"],
     "bob": ["-v", "en+m3", "-p", "30", "-s", "135"],
     "carol": ["-v", "en-gb-x-rp+f1", "-p", "50", "-s", "150"],
+    "dieter": ["-v", "de+m3", "-p", "40", "-s", "140"],  # German
+    "lucia": ["-v", "es", "-s", "145"],  # Spanish (whisper base hears the +f3 variant as Italian)
 }
 
 SOLO = {
@@ -40,6 +42,10 @@ SOLO = {
     # A second, separate recording of alice for the "recognised in another recording" test.
     "alice_2": ("alice", "Please remember to water the plants before we leave for the weekend. "
                          "The tomatoes need it most."),
+    # Other languages, for language detection with the multilingual Whisper base.
+    "dieter_de": ("dieter", "Ich habe den Schlüssel auf den Küchentisch gelegt. Wir treffen uns morgen um acht Uhr "
+                            "am Bahnhof."),
+    "lucia_es": ("lucia", "Mañana vamos a comprar pan y fruta en el mercado. Mi hermana llega el sábado por la noche."),
 }
 
 CONVERSATION = [
