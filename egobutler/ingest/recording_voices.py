@@ -30,8 +30,10 @@ from egobutler.memory_db.voice_store import (
     VoiceExemplar,
     add_exemplar,
     add_suggestion,
+    drop_suggestion,
     exemplar_id,
     exemplars,
+    refresh_evidence,
     suggestion_id,
     suggestions,
 )
@@ -121,9 +123,10 @@ def suggest_wearer(store, wearer_id: str, model_id: str, at: datetime | None = N
                 f"{len(recordings.get(best, ()))}: the microphones are on the wearer's head")
     for old in suggestions(store, kind="wearer"):
         if old.wearer_id == wearer_id and old.person_id != best:
-            _drop(store, old.id)
+            drop_suggestion(store, old.id)
     suggestion = NameSuggestion(suggestion_id(best, "wearer", "me"), best, "me", evidence, "wearer", wearer_id, at)
-    _replace_evidence(store, suggestion)
+    if not add_suggestion(store, suggestion):
+        refresh_evidence(store, suggestion)
     return suggestion
 
 
@@ -140,24 +143,3 @@ def suggest_names(store, wearer_id: str, addressed: Sequence, person_of: dict[st
         added += add_suggestion(store, NameSuggestion(suggestion_id(person_id, "name", item.name), person_id,
                                                       item.name, evidence, "name", wearer_id, at))
     return added
-
-
-def _replace_evidence(store, suggestion: NameSuggestion) -> None:
-    from sqlalchemy import update
-
-    from egobutler.memory_db import schema as s
-
-    if not add_suggestion(store, suggestion):
-        with store.engine.begin() as conn:
-            conn.execute(update(s.name_suggestions).where(s.name_suggestions.c.id == suggestion.id,
-                                                          s.name_suggestions.c.status == "open")
-                         .values(evidence=suggestion.evidence))
-
-
-def _drop(store, suggestion_id_: str) -> None:
-    from sqlalchemy import delete
-
-    from egobutler.memory_db import schema as s
-
-    with store.engine.begin() as conn:
-        conn.execute(delete(s.name_suggestions).where(s.name_suggestions.c.id == suggestion_id_))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.errors import MemoryError_
@@ -114,6 +114,19 @@ def add_suggestion(store, suggestion: NameSuggestion) -> bool:
             conn.execute(update(ns).where(ns.c.id == suggestion.id)
                          .values(evidence=row.evidence + "\n" + suggestion.evidence))
         return False
+
+
+def refresh_evidence(store, suggestion: NameSuggestion) -> None:
+    """Replace the evidence of an open suggestion (the wearer's is recomputed after every recording)."""
+    ns = s.name_suggestions
+    with store.engine.begin() as conn:
+        conn.execute(update(ns).where(ns.c.id == suggestion.id, ns.c.status == "open")
+                     .values(evidence=suggestion.evidence))
+
+
+def drop_suggestion(store, suggestion_id_: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(delete(s.name_suggestions).where(s.name_suggestions.c.id == suggestion_id_))
 
 
 def suggestions(store, *, status: str | None = "open", person_id: str | None = None,
