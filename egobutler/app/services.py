@@ -32,7 +32,7 @@ def open_store(settings: Settings, *, with_index: bool = True) -> MemoryStore:
         embedder=embedder,
     )
     if with_index:
-        from egobutler.memory_db.reconcile import reconcile_index
+        from egobutler.memory_db.reconcile import reconcile
 
-        reconcile_index(store)  # vectors a killed process left missing or orphaned
+        reconcile(store)  # vectors and media files a killed process left missing or orphaned
     return store

@@ -7,6 +7,8 @@ rebuilds what remains.
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from egobutler.memory_db.records import ForgetReport
 
 if TYPE_CHECKING:
     from egobutler.memory_db.store import MemoryStore
+
+TRASH_PREFIX = "trash:"  # meta rows listing media files whose rows are gone (see `reconcile.py`)
 
 
 def forget(
@@ -64,14 +68,28 @@ def forget(
         elif wearer_id is not None and start is None and end is None:
             recordings = conn.execute(delete(s.recordings).where(s.recordings.c.wearer_id == wearer_id)).rowcount
         media = _unreferenced_media(conn, doomed)
+        trash_key = note_media_to_delete(conn, media)
         store._bump(conn)
     # The SQL rows are gone (one transaction). Vectors and files follow; what cannot be removed
     # now is reported, and the next start removes vectors whose rows are gone.
     problems: list[str] = []
     vectors = _delete_vectors(store, [f"clip:{i}" for i in ids] + [f"summary:{i}" for i in summary_ids], problems)
     files = _delete_media(store, media, problems)
+    if trash_key is not None and not problems:
+        with store.engine.begin() as conn:
+            conn.execute(delete(s.meta).where(s.meta.c.key == trash_key))
     return ForgetReport(clips=len(ids), lines=lines, summaries=len(summary_ids), media_files=files,
                         vectors=vectors, recordings=recordings, problems=tuple(problems))
+
+
+def note_media_to_delete(conn, paths: list[str]) -> str | None:
+    """Record, in the same transaction as the rows' deletion, which files must go: a process
+    killed before deleting them leaves the note, and the next start deletes them."""
+    if not paths:
+        return None
+    key = f"{TRASH_PREFIX}{uuid.uuid4().hex}"
+    conn.execute(s.meta.insert().values(key=key, value=json.dumps(paths)))
+    return key
 
 
 def _delete_media(store: MemoryStore, paths: list[str], problems: list[str]) -> int:
@@ -79,8 +97,9 @@ def _delete_media(store: MemoryStore, paths: list[str], problems: list[str]) -> 
     for path in paths:
         try:
             deleted += store.media.delete(path)
-        except OSError as exc:
-            problems.append(f"media file {path} could not be deleted ({exc.strerror or exc}); delete it by hand")
+        except (OSError, MemoryError_) as exc:
+            problems.append(f"media file {path} could not be deleted ({getattr(exc, 'strerror', None) or exc}); "
+                            "delete it by hand")
     return deleted
 
 

@@ -1,9 +1,12 @@
-"""Bring the vector index back in line with SQL (the source of truth) when the memory opens.
+"""Bring the vector index and the media files back in line with SQL (the source of truth)
+when the memory opens.
 
 A process killed between a SQL commit and the vector write leaves rows marked dirty (their
 vectors missing or stale) or, after a forget, vectors whose rows are gone. `reconcile_index`
 embeds every dirty clip and summary and deletes vectors without a row, so every row has its
-vector and no vector outlives its row.
+vector and no vector outlives its row. A forget killed before it deleted its media files
+left a note of them (written with the rows' deletion); `reconcile_media` deletes those that
+no clip uses.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import delete, or_, select
 
 from egobutler.memory_db import schema as s
+from egobutler.memory_db.errors import MemoryError_
 
 if TYPE_CHECKING:
     from egobutler.memory_db.store import MemoryStore
@@ -28,6 +34,40 @@ _TABLES = {"clip": s.clips, "summary": s.summaries}
 class Reconciled:
     embedded: int = 0  # dirty rows embedded
     removed: int = 0  # vectors whose row is gone
+    files: int = 0  # media files of forgotten clips deleted
+
+
+def reconcile(store: MemoryStore) -> Reconciled:
+    """Both: media files left by an interrupted forget, then the vector index."""
+    files = reconcile_media(store)
+    index = reconcile_index(store)
+    return Reconciled(index.embedded, index.removed, files)
+
+
+def reconcile_media(store: MemoryStore) -> int:
+    """Delete the files an interrupted forget noted and no clip uses; returns how many."""
+    from egobutler.memory_db.forget import TRASH_PREFIX
+
+    deleted = 0
+    with store.engine.connect() as conn:
+        notes = conn.execute(select(s.meta.c.key, s.meta.c.value).where(s.meta.c.key.like(f"{TRASH_PREFIX}%"))).all()
+    for key, value in notes:
+        paths = [p for p in json.loads(value) if isinstance(p, str)]
+        with store.engine.begin() as conn:
+            used = set()
+            for start in range(0, len(paths), 500):
+                chunk = paths[start:start + 500]
+                rows = conn.execute(select(s.clips.c.video_path, s.clips.c.thumbnail_path).where(
+                    or_(s.clips.c.video_path.in_(chunk), s.clips.c.thumbnail_path.in_(chunk))))
+                used.update(p for row in rows for p in row if p)
+            for path in paths:
+                if path not in used:
+                    try:
+                        deleted += store.media.delete(path)
+                    except (OSError, MemoryError_) as exc:
+                        log.warning("cannot delete %s left by an interrupted forget: %s", path, exc)
+            conn.execute(delete(s.meta).where(s.meta.c.key == key))
+    return deleted
 
 
 def reconcile_index(store: MemoryStore) -> Reconciled:
