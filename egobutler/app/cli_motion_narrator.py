@@ -62,6 +62,8 @@ def train_narrator_command(
     synthetic: int = typer.Option(0, "--synthetic", min=0, help="Instead of DATA: this many random recordings synthesized "
                                   "from motion capture (tuning split only), narrated from their labels as timed narrations."),
     minutes: float | None = typer.Option(None, "--minutes", min=0.1, help="Stop training after this many minutes."),
+    cache: Path | None = typer.Option(None, "--cache", help="With --synthetic: an .npz of the synthesized windows, reused "
+                                      "when it exists (written when not)."),
     out: Path | None = typer.Option(None, "--out", help="Checkpoint folder (default: <data dir>/models/egolm-narrator)."),
     tiny: bool = typer.Option(False, "--tiny", help="A tiny model: a smoke test of the data and the pipeline."),
     small: bool = typer.Option(False, "--small", help="A CPU-sized model (~0.33 M parameters) for a training run of minutes."),
@@ -84,7 +86,7 @@ def train_narrator_command(
     if (data is None) == (synthetic == 0):
         raise AppError("give either DATA (a folder with narrations.jsonl) or --synthetic N, not both or neither")
     if synthetic:
-        examples, meta = _synthetic_examples(synthetic, cfg, seed)
+        examples, meta = _synthetic_examples(synthetic, cfg, seed, cache)
     else:
         examples, meta = load_examples(data, cfg), {"data": str(data)}
     report = _fit(examples, out_dir, steps, cfg, seed, threads, minutes, meta)
@@ -98,11 +100,11 @@ def train_narrator_command(
                f"EGOBUTLER_MOTION_NARRATOR_MODEL={report.out_dir}")
 
 
-def _synthetic_examples(recordings: int, cfg, seed: int):
+def _synthetic_examples(recordings: int, cfg, seed: int, cache: Path | None):
     from egobutler.motion.egolm.synth_data import build_examples
 
     typer.echo(f"synthesizing {recordings} recordings ...", err=True)
-    examples = build_examples(recordings, cfg, seed=seed)
+    examples = build_examples(recordings, cfg, seed=seed, cache=cache)
     return examples, {"text_format": "timed", "data": f"synthetic:{recordings} recordings, tuning split, seed {seed}"}
 
 

@@ -69,8 +69,11 @@ class MotionStage(Stage):
         # The line's confidence is its main activity's; each segment keeps its own, and the
         # sentence itself says "probably" / "possibly" where the narrator was unsure.
         confidence = main.stats.get("confidence") if main is not None else None
+        from egobutler.motion.confidence import UNSURE
+
+        flags = ("low_confidence",) if confidence is not None and confidence < UNSURE else ()
         draft = Draft(0.0, media.duration_s, narration.text, label=main.label if main else None,
-                      confidence=confidence, stats={"segments": segments})
+                      confidence=confidence, flags=flags, stats={"segments": segments})
         return StageOutput((draft,), narration.model_id)
 
 

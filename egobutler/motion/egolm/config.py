@@ -49,7 +49,7 @@ class Config:
         """A CPU-sized model (~0.33 M parameters, ~0.7 s a step on one busy core): 10 Hz input,
         one motion token per 0.8 s, room for timed narrations of busy windows."""
         return cls(rate_hz=10.0, downsample=8, codebook_size=64, code_dim=32, vq_hidden=48, n_layer=2, n_head=4,
-                   n_embd=96, max_text_tokens=64, batch_size=32)
+                   n_embd=96, max_text_tokens=64, batch_size=32, lr=1e-3)
 
     @classmethod
     def tiny(cls) -> Config:
