@@ -43,8 +43,10 @@ class Evaluator(nn.Module):
         return nn.functional.normalize(self.text(emb), dim=-1)
 
 
-def real_samples(library: dict, seconds: float, rng: np.random.Generator, per_clip: int = 24) -> dict[str, list[np.ndarray]]:
-    """Per clip, ``per_clip`` world-position arrays of real motion lasting ``seconds`` at 30 fps."""
+def real_samples(library: dict, seconds: float, rng: np.random.Generator, per_clip: int = 24,
+                 noise_m: float = 0.0) -> dict[str, list[np.ndarray]]:
+    """Per clip, ``per_clip`` world-position arrays of real motion lasting ``seconds`` at 30 fps
+    (with Gaussian joint noise of ``noise_m`` metres: augmentation for training)."""
     from dataclasses import replace
 
     from egobutler.motion.clip_ops import canonical, resample, then_idle, time_warp, trim
@@ -63,7 +65,7 @@ def real_samples(library: dict, seconds: float, rng: np.random.Generator, per_cl
             else:
                 c = then_idle(c, library["idle"], seconds)
             pos = c.world()[0]
-            samples.append(pos + rng.normal(scale=0.01, size=pos.shape))
+            samples.append(pos + rng.normal(scale=noise_m, size=pos.shape) if noise_m else pos)
         out[name] = samples
     return out
 

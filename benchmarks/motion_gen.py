@@ -1,17 +1,25 @@
-"""Benchmark the avatar's text-to-motion: speed per level, and generator vs retrieval.
+"""Benchmark the avatar's text-to-motion generators on held-out wordings, and reply speed.
 
-    .venv/bin/python benchmarks/motion_gen.py [--out benchmarks/results/motion_gen.json] [--model CKPT]
+    nice -n 10 .venv/bin/python benchmarks/motion_gen.py [--model CKPT ...] [--out benchmarks/results/motion_gen.json]
 
-Speed: wall time to generate one second of 30 fps motion, stopping at each keyframe level
-(text encoding measured apart).  Quality, on the HELD-OUT phrasings of fractal/labels.py
-(never trained on; the motions themselves are the bundled DeepMimic clips, one per label,
-so this measures generalisation over wording, not over motions):
+Every generator (retrieval, the bundled fractal checkpoint, and any ``--model`` checkpoints)
+makes a 3 s motion for each HELD-OUT phrasing of ``fractal/labels.py`` and
+``gesture_clips.py`` (never trained on, never a retrieval label). Measures:
 
-* label acc.: share of prompts whose 1.6 s window is nearest (MPJPE) to a real window of
-  the prompt's own clip;
-* MPJPE: mean joint position error (metres) to the nearest real window of that clip;
-* FMD: Fréchet distance between 10 motion descriptors (heights, displacement, turning,
-  joint speeds) of the produced windows and of all real windows — lower is more lifelike.
+* label acc. — the evaluator (``motion_eval.py``, trained here on the training phrases and
+  real clips) puts the motion nearest to the prompt's own clip;
+* R@1 / R@3 — R-precision: the prompt ranks first / in the top 3 of 32 held-out prompts
+  (its own and 31 of other clips) by the evaluator's text–motion similarity;
+* MPJPE — mean joint position error (m) to the prompt's clip played as the avatar plays it
+  (for looping clips, the best of its phases);
+* FMD — Fréchet distance between 10 motion descriptors of the generated motions and of
+  real ones (lower is more lifelike);
+* diversity — mean distance between evaluator embeddings of different prompts' motions
+  (real motions: see ``real``); foot skate — toe speed (m/s) while touching the ground.
+
+Speed: wall time for a 2-sentence reply's speech (hibari-tts) plus motion, per generator, after
+the warm-up that ``egobutler serve`` runs at start (models loaded, gesture prompts embedded).
+Figures are from a shared 2-core CPU: upper bounds.
 """
 
 from __future__ import annotations
@@ -23,119 +31,145 @@ from pathlib import Path
 
 import numpy as np
 
-
-def descriptors(pos: np.ndarray, fps: float) -> np.ndarray:
-    """10 numbers that summarise a (T, J, 3) window: where things are and how fast they move."""
-    from egobutler.motion.skeleton import joint_index
-
-    head, lw, rw, lt, rt = (joint_index(n) for n in ("head", "left_wrist", "right_wrist", "left_toe", "right_toe"))
-    speed = np.linalg.norm(np.diff(pos, axis=0), axis=-1) * fps  # (T-1, J) m/s
-    root = pos[:, 0]
-    return np.array([
-        root[:, 2].mean(), pos[:, head, 2].mean(), pos[:, head, 2].std(),
-        root[-1, 0] - root[0, 0], abs(root[-1, 1] - root[0, 1]),
-        pos[:, [lw, rw], 2].mean(), pos[:, [lt, rt], 2].max(),
-        speed.mean(), speed[:, [lw, rw]].mean(), speed[:, [lt, rt]].mean(),
-    ])
+SECONDS = 3.0
+REPLIES = [
+    ("Did I leave the screwdriver in the kitchen?", "Yes, you left it in the kitchen drawer. Alice put it there on Tuesday afternoon."),
+    ("Did we buy milk?", "No, nobody bought milk. Shure said he would get some tomorrow."),
+    ("Where is my passport?", "I don't know. It does not appear in any of your recordings."),
+    ("hi", "Hello! Ask me anything about your week."),
+]
 
 
-def frechet(a: np.ndarray, b: np.ndarray) -> float:
-    from scipy import linalg
+def held_out_prompts(library: dict) -> list[tuple[str, str]]:
+    from egobutler.motion.fractal.labels import all_held_out
 
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a = np.cov(a, rowvar=False) + 1e-6 * np.eye(a.shape[1])
-    cov_b = np.cov(b, rowvar=False) + 1e-6 * np.eye(b.shape[1])
-    root = linalg.sqrtm(cov_a @ cov_b).real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
+    return [(clip, p) for clip, phrases in all_held_out().items() if clip in library for p in phrases]
 
 
-def real_windows(model_cfg) -> tuple[list[str], dict[str, np.ndarray]]:
-    from egobutler.motion.deepmimic import list_clips, load_clip
-    from egobutler.motion.fractal.features import decode, windows
+class RealMotion:
+    """The prompt's own clip, a real sample (not the MPJPE reference): the evaluator's ceiling."""
 
-    pools = {}
-    for name in list_clips():
-        feats = windows(load_clip(name), model_cfg.fps, model_cfg.num_frames, stride=2)
-        pools[name] = np.stack([decode(f, model_cfg.fps).world()[0] for f in feats])
-    return list(pools), pools
+    model_id = "real clips (ceiling)"
 
+    def __init__(self, prompts: list[tuple[str, str]], samples: dict[str, list[np.ndarray]]):
+        self.clip_of = dict((p, c) for c, p in prompts)
+        self.samples = samples
 
-def time_levels(gen, prompts: list[str], seconds: float = 3.0) -> list[dict]:
-    rows = []
-    for level in range(gen.levels):
-        gen.generate(prompts[0], seconds, level=level)  # warm-up
-        start = time.perf_counter()
-        for p in prompts:
-            gen.generate(p, seconds, level=level)
-        took = (time.perf_counter() - start) / len(prompts)
-        rows.append({"level": level, "keyframes_per_window": 2**level + 1, "ms_per_motion_second": 1000 * took / seconds})
-    return rows
+    def generate(self, text: str, seconds: float):
+        pos = self.samples[self.clip_of[text]][-1]
+        return type("Positions", (), {"world": lambda _self: (pos, None)})()
 
 
-def evaluate(make_window, names, pools, fps) -> dict:
-    from egobutler.motion.fractal.labels import HELD_OUT
+def reference_mpjpe(pos: np.ndarray, refs: list[np.ndarray]) -> float:
+    n = min([len(pos)] + [len(r) for r in refs])  # a time-warp may round one frame shorter
+    return float(min(np.linalg.norm(r[:n] - pos[:n], axis=-1).mean() for r in refs))
 
-    real_desc = np.stack([descriptors(w, fps) for pool in pools.values() for w in pool])
-    hits, errors, desc = [], [], []
-    for clip, phrases in HELD_OUT.items():
-        for phrase in phrases:
-            pos = make_window(phrase)
-            per_clip = {n: np.linalg.norm(pools[n] - pos[None], axis=-1).mean(axis=(1, 2)).min() for n in names}
-            hits.append(min(per_clip, key=per_clip.get) == clip)
-            errors.append(per_clip[clip])
-            desc.append(descriptors(pos, fps))
-    return {"prompts": len(hits), "label_acc": float(np.mean(hits)), "mpjpe_m": float(np.mean(errors)),
-            "fmd": frechet(np.stack(desc), real_desc)}
+
+def score(name: str, gen, prompts, ev, refs, real_desc) -> dict:
+    """All quality measures of one generator."""
+    from motion_eval import descriptors, embed_motions, embed_texts, foot_skate
+
+    model, mean, std, encoder, centroids, clip_names = ev
+    started = time.perf_counter()
+    positions = [gen.generate(p, SECONDS).world()[0] for _, p in prompts]
+    ms_per_motion = 1000 * (time.perf_counter() - started) / len(prompts)
+    zm = embed_motions(model, mean, std, positions)
+    zt = embed_texts(model, encoder, [p for _, p in prompts])
+    rng = np.random.default_rng(0)
+    clips = np.array([c for c, _ in prompts])
+    label_hits, r1, r3 = [], [], []
+    for i, (clip, _) in enumerate(prompts):
+        label_hits.append(clip_names[int(np.argmax(centroids @ zm[i]))] == clip)
+        others = np.flatnonzero(clips != clip)
+        pool = np.concatenate([[i], rng.choice(others, size=min(31, len(others)), replace=False)])
+        rank = int((zt[pool] @ zm[i] > zt[i] @ zm[i]).sum())
+        r1.append(rank == 0)
+        r3.append(rank < 3)
+    desc = np.stack([descriptors(p, 30.0) for p in positions])
+    from motion_eval import frechet
+
+    pair = np.linalg.norm(zm[:, None] - zm[None], axis=-1)
+    return {"prompts": len(prompts), "label_acc": float(np.mean(label_hits)), "r_precision_top1": float(np.mean(r1)),
+            "r_precision_top3": float(np.mean(r3)),
+            "mpjpe_m": float(np.mean([reference_mpjpe(p, refs[c]) for p, (c, _) in zip(positions, prompts)])),
+            "fmd": frechet(desc, real_desc), "diversity": float(pair[np.triu_indices(len(zm), 1)].mean()),
+            "foot_skate_m_s": float(np.mean([foot_skate(p, 30.0) for p in positions])),
+            "ms_per_3s_motion": ms_per_motion, "model_id": getattr(gen, "model_id", name)}
+
+
+def reply_speed(generators: dict, voice) -> dict:
+    """Seconds until a 2-sentence reply's speech and motion are both ready (after warm-up)."""
+    from egobutler.motion.performance import perform_reply, warm_up
+
+    out = {}
+    for name, gen in generators.items():
+        warm_up(gen, voice)  # as `egobutler serve` does in the background at start
+        times = []
+        for question, answer in REPLIES[:3]:
+            started = time.perf_counter()
+            perf = perform_reply(answer, question, generator=gen, voice=voice)
+            times.append(time.perf_counter() - started)
+        out[name] = {"mean_s": float(np.mean(times)), "max_s": float(np.max(times)), "speech_s": perf.speech.duration_s}
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="benchmarks/results/motion_gen.json")
-    parser.add_argument("--model", default=None, help="fractal checkpoint (default: the bundled one)")
+    parser.add_argument("--model", action="append", default=[], help="extra fractal checkpoint(s) to score")
     args = parser.parse_args()
 
     import torch
 
-    from egobutler.motion.avatar import bundled_checkpoint
-    from egobutler.motion.clip_ops import canonical
-    from egobutler.motion.fractal.features import at_speed
-    from egobutler.motion.fractal.generator import FractalGenerator
+    from motion_eval import descriptors, real_samples, train_evaluator, embed_motions, embed_texts
+
+    from egobutler.motion.avatar import bundled_checkpoint, load_generator
+    from egobutler.motion.fractal.labels import all_labels
     from egobutler.motion.fractal.text import default_encoder
-    from egobutler.motion.retrieval_motion import RetrievalGenerator
+    from egobutler.motion.motion_library import load_library
+    from egobutler.motion.speech import HibariVoice
 
     torch.set_num_threads(1)
     encoder = default_encoder().load()
-    start = time.perf_counter()
-    encoder.encode(["warm up"])
-    fractal = FractalGenerator(args.model or bundled_checkpoint(), encoder=encoder)
-    retrieval = RetrievalGenerator(encoder=encoder)
-    cfg = fractal.model.config
-    prompts = ["wave hello", "let's go", "that's great news", "I'm thinking about it"]
-    start = time.perf_counter()
-    encoder.encode(prompts)
-    encode_ms = 1000 * (time.perf_counter() - start) / len(prompts)
-    speed = time_levels(fractal, prompts)
-    names, pools = real_windows(cfg)
+    library = load_library()
+    labels = all_labels()
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    train_real = real_samples(library, SECONDS, rng, noise_m=0.01)
+    model, mean, std = train_evaluator(train_real, labels, encoder)
+    test_real = real_samples(library, SECONDS, np.random.default_rng(1), per_clip=8)
+    clip_names = [n for n in library if labels.get(n)]
+    centroids = np.stack([embed_texts(model, encoder, labels[n]).mean(0) for n in clip_names])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    ev = (model, mean, std, encoder, centroids, clip_names)
+    eval_s = time.perf_counter() - started
+    prompts = held_out_prompts(library)
+    refs = {n: test_real[n] for n in library}
+    real_desc = np.stack([descriptors(p, 30.0) for ps in test_real.values() for p in ps])
+    real_z = embed_motions(model, mean, std, [ps[0] for ps in test_real.values()])
+    real_pair = np.linalg.norm(real_z[:, None] - real_z[None], axis=-1)
 
-    def fractal_window(phrase: str) -> np.ndarray:
-        return fractal.generate_window(phrase).world()[0]
-
-    def retrieval_window(phrase: str) -> np.ndarray:
-        clip = at_speed(retrieval.clip(retrieval.nearest(phrase)[0]), cfg.fps)
-        pos = canonical(clip).world()[0][: cfg.num_frames]
-        return np.concatenate([pos, np.repeat(pos[-1:], cfg.num_frames - len(pos), 0)])
-
-    quality = {"fractal": evaluate(fractal_window, names, pools, cfg.fps),
-               "retrieval": evaluate(retrieval_window, names, pools, cfg.fps)}
-    result = {"device": "cpu, 1 torch thread", "text_encode_ms": encode_ms, "speed": speed, "quality": quality,
-              "checkpoint": str(args.model or bundled_checkpoint()), "checkpoint_meta": fractal.meta}
-    print(f"text encoding: {encode_ms:.1f} ms/prompt")
-    print(f"{'level':>5} {'keyframes/window':>16} {'ms per s of motion':>19}")
-    for row in speed:
-        print(f"{row['level']:>5} {row['keyframes_per_window']:>16} {row['ms_per_motion_second']:>19.1f}")
-    print(f"\n{'model':<10} {'prompts':>7} {'label acc':>9} {'MPJPE m':>8} {'FMD':>8}")
+    generators = {"retrieval": load_generator("retrieval", encoder=encoder),
+                  "fractal": load_generator("fractal", bundled_checkpoint(), encoder=encoder)}
+    for path in args.model:
+        generators[f"fractal:{Path(path).parent.name}/{Path(path).name}"] = load_generator("fractal", path, encoder=encoder)
+    quality = {name: score(name, gen, prompts, ev, refs, real_desc) for name, gen in generators.items()}
+    ceiling = real_samples(library, SECONDS, np.random.default_rng(2), per_clip=1)
+    quality["real clips (ceiling)"] = score("real", RealMotion(prompts, ceiling), prompts, ev, refs, real_desc)
+    speed = reply_speed(generators, HibariVoice().load())
+    result = {"device": "cpu (shared 2 cores), 1 torch thread", "seconds_per_motion": SECONDS, "evaluator_train_s": eval_s,
+              "held_out_prompts": len(prompts), "real_diversity": float(real_pair[np.triu_indices(len(real_z), 1)].mean()),
+              "quality": quality, "reply_speed": speed}
+    print(f"{len(prompts)} held-out prompts; evaluator trained in {eval_s:.0f} s; real-motion diversity "
+          f"{result['real_diversity']:.3f}")
+    print(f"{'generator':<34} {'label':>6} {'R@1':>5} {'R@3':>5} {'MPJPE':>6} {'FMD':>7} {'div':>5} {'skate':>6} {'ms':>6}")
     for name, q in quality.items():
-        print(f"{name:<10} {q['prompts']:>7} {q['label_acc']:>9.2f} {q['mpjpe_m']:>8.3f} {q['fmd']:>8.3f}")
+        print(f"{name:<34} {q['label_acc']:>6.2f} {q['r_precision_top1']:>5.2f} {q['r_precision_top3']:>5.2f} "
+              f"{q['mpjpe_m']:>6.3f} {q['fmd']:>7.3f} {q['diversity']:>5.2f} {q['foot_skate_m_s']:>6.3f} "
+              f"{q['ms_per_3s_motion']:>6.0f}")
+    print(f"\n{'generator':<34} {'reply ready, mean s':>20} {'max s':>7}")
+    for name, s in speed.items():
+        print(f"{name:<34} {s['mean_s']:>20.2f} {s['max_s']:>7.2f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"wrote {args.out}")

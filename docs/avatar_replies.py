@@ -31,7 +31,7 @@ def main() -> None:
 
     from egobutler.motion.avatar import DEFAULT_GENERATOR, load_generator
     from egobutler.motion.performance import perform_reply
-    from egobutler.motion.render import Camera, render_frames, write_mp4
+    from egobutler.motion.render import Camera, performance_av, write_mp4
     from egobutler.motion.speech import HibariVoice
 
     gen = load_generator(args.generator or DEFAULT_GENERATOR)
@@ -41,10 +41,9 @@ def main() -> None:
     for question, answer in REPLIES:
         perf = perform_reply(answer, question, generator=gen, voice=voice)
         title = f"Q: {question}\nA: {answer}\n[{perf.gesture.gesture}]"
-        shots = render_frames(perf.motion, Camera(width=480, height=320), title=title)
+        shots, sound = performance_av(perf, Camera(width=480, height=320), title=title)
         frames += shots
-        need = int(round(len(shots) / perf.motion.fps * perf.speech.sample_rate))
-        audio.append(np.concatenate([perf.speech.audio, np.zeros(max(0, need - len(perf.speech.audio)), np.float32)])[:need])
+        audio.append(sound)
         print(f"{perf.gesture.gesture:<10} {perf.motion.duration_s:4.1f} s  {answer}")
     write_mp4(frames, args.out, fps=30.0, audio=np.concatenate(audio), sample_rate=perf.speech.sample_rate)
     print(f"wrote {args.out} ({len(frames)} frames)")

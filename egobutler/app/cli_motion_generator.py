@@ -29,15 +29,10 @@ def generate_command(
     json_out: bool = JsonOption,
 ) -> None:
     """Generate the avatar's motion for TEXT and write it as a video, GIF or BVH."""
-    from egobutler.motion.avatar import animate_reply, load_generator
+    from egobutler.motion.avatar import animate_reply
     from egobutler.motion.render import save_motion
 
-    settings = settings_from(home)
-    name = generator or settings.motion_generator
-    if name == "none":
-        raise AppError("avatar motion is off (motion_generator = 'none'); pass --generator fractal or retrieval")
-    checkpoint = model or settings.motion_generator_model
-    backend = load_generator(name, checkpoint)
+    backend = _generator(settings_from(home), generator, model)
     motion = animate_reply(text, seconds, generator=backend, level=level)
     path = save_motion(motion, out, title=text)
     result = {"file": str(path), "generator": backend.model_id, "frames": motion.num_frames,
@@ -52,31 +47,21 @@ def reply_command(
     answer: str = typer.Argument(..., help="The assistant's reply, as shown in the chat."),
     out: Path = typer.Option(..., "--out", "-o", help="Output: .mp4 (rendered, with the voice), .gif or .bvh (motion only)."),
     question: str = typer.Option("", "--question", "-q", help="The question it answers (helps pick the gesture)."),
-    voice: bool = typer.Option(True, "--voice/--no-voice", help="Speak the reply (default: the avatar_voice setting)."),
+    voice: bool | None = typer.Option(None, "--voice/--no-voice", help="Speak the reply (default: the avatar_voice setting)."),
     generator: str | None = typer.Option(None, "--generator", help="retrieval | fractal (default: the motion_generator setting)."),
     home: Path | None = HomeOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Act out ANSWER as the avatar does in the chat: pick its gesture, speak it, move in time."""
-    from egobutler.motion.avatar import load_generator
     from egobutler.motion.performance import perform_reply
-    from egobutler.motion.render import render_frames, save_motion, write_mp4
+    from egobutler.motion.render import save_performance
     from egobutler.motion.speech import HibariVoice
 
     settings = settings_from(home)
-    name = generator or settings.motion_generator
-    if name == "none":
-        raise AppError("avatar motion is off (motion_generator = 'none'); pass --generator retrieval or fractal")
-    speaker = HibariVoice().load() if voice and settings.avatar_voice else None
-    perf = perform_reply(answer, question, generator=load_generator(name, settings.motion_generator_model), voice=speaker)
-    title = f"{perf.spoken[:60]}\n[{perf.gesture.gesture}]"
-    if out.suffix.lower() == ".mp4":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        audio = _padded_audio(perf) if perf.speech is not None else None
-        path = write_mp4(render_frames(perf.motion, title=title), out, perf.motion.fps, audio=audio,
-                         sample_rate=perf.speech.sample_rate if perf.speech else 24000)
-    else:
-        path = save_motion(perf.motion, out, title=title)
+    backend = _generator(settings, generator, None)
+    speaker = HibariVoice().load() if (settings.avatar_voice if voice is None else voice) else None
+    perf = perform_reply(answer, question, generator=backend, voice=speaker)
+    path = save_performance(perf, out, title=f"{perf.spoken[:60]}\n[{perf.gesture.gesture}]")
     result = {"file": str(path), "gesture": perf.gesture.gesture, "cue": perf.gesture.cue, "prompt": perf.prompt,
               "spoken": perf.spoken if perf.speech else None, "seconds": round(perf.motion.duration_s, 3),
               "timings_s": {k: round(v, 3) for k, v in perf.timings_s.items()}}
@@ -86,14 +71,14 @@ def reply_command(
         typer.echo(f"wrote {path}: {perf.gesture.gesture} ({perf.gesture.cue}), {perf.motion.duration_s:.1f} s")
 
 
-def _padded_audio(perf):
-    """The speech padded with silence to the motion's length (the body settles after the voice)."""
-    import numpy as np
+def _generator(settings, name: str | None, model: Path | None):
+    """The generator ``name`` (default: the setting) with its checkpoint, or a clear error when off."""
+    from egobutler.motion.avatar import load_generator
 
-    rate = perf.speech.sample_rate
-    need = int(round(perf.motion.duration_s * rate))
-    audio = perf.speech.audio[:need]
-    return np.concatenate([audio, np.zeros(max(0, need - len(audio)), np.float32)])
+    name = name or settings.motion_generator
+    if name == "none":
+        raise AppError("avatar motion is off (motion_generator = 'none'); pass --generator retrieval or fractal")
+    return load_generator(name, model or settings.motion_generator_model)
 
 
 def train_generator_command(

@@ -164,3 +164,25 @@ def save_motion(motion: MocapClip, path: str | Path, camera: Camera | None = Non
     path.parent.mkdir(parents=True, exist_ok=True)
     frames = render_frames(motion, camera, title)
     return write_mp4(frames, path, motion.fps) if suffix == ".mp4" else write_gif(frames, path, motion.fps)
+
+
+def performance_av(perf, camera: Camera | None = None, title: str | None = None) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """Frames of a :class:`~egobutler.motion.performance.ReplyPerformance` and its speech padded
+    with silence (or cut) to the motion's length (None when it was not spoken)."""
+    frames = render_frames(perf.motion, camera, title)
+    if perf.speech is None:
+        return frames, None
+    need = int(round(len(frames) / perf.motion.fps * perf.speech.sample_rate))
+    audio = perf.speech.audio[:need]
+    return frames, np.concatenate([audio, np.zeros(max(0, need - len(audio)), np.float32)])
+
+
+def save_performance(perf, path: str | Path, camera: Camera | None = None, title: str | None = None) -> Path:
+    """Write a reply performance: .mp4 with its voice, or .gif / .bvh (motion only)."""
+    path = Path(path)
+    if path.suffix.lower() != ".mp4":
+        return save_motion(perf.motion, path, camera, title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames, audio = performance_av(perf, camera, title)
+    rate = perf.speech.sample_rate if perf.speech is not None else 24000
+    return write_mp4(frames, path, perf.motion.fps, audio=audio, sample_rate=rate)

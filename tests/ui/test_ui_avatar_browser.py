@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from conftest import FakeLLM, seeded_services
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium); never `playwright install`"),
-]
-
+from test_ui_browser import CHROMIUM, pytestmark  # noqa: F401 — the same marks: browser, slow, skip without Chromium
 
 @pytest.fixture(scope="module")
 def avatar_ui(tmp_path_factory):
