@@ -2,7 +2,8 @@
 
     nice -n 10 .venv/bin/python benchmarks/motion_gen.py [--model CKPT ...] [--out benchmarks/results/motion_gen.json]
 
-Every generator (retrieval, the bundled fractal checkpoint, and any ``--model`` checkpoints)
+Every generator (retrieval, the bundled fractal checkpoint with and without text snapping, and
+any ``--model`` checkpoints)
 makes a 3 s motion for each HELD-OUT phrasing of ``fractal/labels.py`` and
 ``gesture_clips.py`` (never trained on, never a retrieval label). Measures:
 
@@ -150,7 +151,9 @@ def main() -> None:
     real_pair = np.linalg.norm(real_z[:, None] - real_z[None], axis=-1)
 
     generators = {"retrieval": load_generator("retrieval", encoder=encoder),
-                  "fractal": load_generator("fractal", bundled_checkpoint(), encoder=encoder)}
+                  "fractal": load_generator("fractal", bundled_checkpoint(), encoder=encoder),
+                  "fractal, raw text (no snapping)": load_generator("fractal", bundled_checkpoint(), encoder=encoder,
+                                                                    snap_text=False)}
     for path in args.model:
         generators[f"fractal:{Path(path).parent.name}/{Path(path).name}"] = load_generator("fractal", path, encoder=encoder)
     quality = {name: score(name, gen, prompts, ev, refs, real_desc) for name, gen in generators.items()}

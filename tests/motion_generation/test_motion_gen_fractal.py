@@ -95,3 +95,14 @@ def test_level_out_of_range_is_a_clear_error(tiny_checkpoint, hash_encoder):
     gen = FractalGenerator(tiny_checkpoint[0], encoder=hash_encoder)
     with pytest.raises(MotionError, match="level must be between 0"):
         gen.generate("jump up", 1.0, level=7)
+
+
+def test_unseen_wording_is_snapped_to_the_phrases_the_model_learned(tiny_checkpoint, hash_encoder):
+    from egobutler.motion.fractal.generator import FractalGenerator
+
+    gen = FractalGenerator(tiny_checkpoint[0], encoder=hash_encoder)
+    raw = FractalGenerator(tiny_checkpoint[0], encoder=hash_encoder, snap_text=False)
+    seen = hash_encoder.encode(["walk forward"])[0]
+    snapped = gen.condition("please walk forward")[0]
+    assert snapped @ seen / np.linalg.norm(snapped) > 0.99
+    np.testing.assert_allclose(raw.condition("please walk forward"), hash_encoder.encode(["please walk forward"]))

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 IDLE_PROMPT = "stand calmly"  # what the avatar does after a one-off gesture, until the reply ends
 LOCOMOTION_M = 0.3  # a window whose root travels farther than this is repeated, not followed by idle
+SNAP_TEMPERATURE = 0.02  # cosine-similarity softmax temperature of text snapping (≈ the nearest phrase)
 
 
 class FractalGenerator(MotionGenerator):
@@ -27,13 +28,34 @@ class FractalGenerator(MotionGenerator):
 
     supports_levels = True
 
-    def __init__(self, checkpoint: str | Path, encoder: TextEncoder | None = None):
+    def __init__(self, checkpoint: str | Path, encoder: TextEncoder | None = None, snap_text: bool = True):
         from egobutler.motion.fractal.train import load_checkpoint
 
         self.model, self.mean, self.std, self.meta = load_checkpoint(checkpoint)
         self.encoder = encoder or default_encoder()
-        self.model_id = f"fractal:{Path(checkpoint).name}"
+        self.model_id = f"fractal:{Path(checkpoint).name}" + ("" if snap_text else ":raw-text")
+        self.snap_text = snap_text
         self._idle: dict[int | None, Motion] = {}
+        self._phrase_emb: np.ndarray | None = None
+
+    def condition(self, text: str) -> np.ndarray:
+        """The text embedding the model is conditioned on (1, dim).
+
+        With ``snap_text`` an unseen wording is replaced by a softmax mix (temperature
+        :data:`SNAP_TEMPERATURE`) of the embeddings of the phrases the model was trained on, so
+        it is conditioned inside the region it learned; else the raw embedding."""
+        emb = self.encoder.encode([text])[:1]
+        if not self.snap_text:
+            return emb
+        if self._phrase_emb is None:
+            from egobutler.motion.fractal.labels import all_labels
+
+            clips = set(self.meta.get("clips") or [])
+            phrases = [p for clip, ps in all_labels().items() if not clips or clip in clips for p in ps]
+            self._phrase_emb = self.encoder.encode(phrases)
+        sims = self._phrase_emb @ emb[0]
+        weights = np.exp((sims - sims.max()) / SNAP_TEMPERATURE)
+        return ((weights / weights.sum())[None] @ self._phrase_emb).astype(np.float32)
 
     @property
     def levels(self) -> int:
@@ -51,7 +73,7 @@ class FractalGenerator(MotionGenerator):
         level = top if level is None else int(level)
         if not 0 <= level <= top:
             raise MotionError(f"level must be between 0 (2 keyframes) and {top} (every frame), not {level}")
-        emb = torch.from_numpy(self.encoder.encode([text])[:1])
+        emb = torch.from_numpy(self.condition(text))
         with torch.no_grad():
             tokens = self.model.generate(emb, stop_level=level)[-1][0].numpy()
         feats = tokens * self.std + self.mean
