@@ -67,7 +67,7 @@ CATALOG: tuple[ModelEntry, ...] = (
     ModelEntry("Qwen/Qwen2.5-1.5B-Instruct", "llm", "transformers", "Qwen2.5 1.5B Instruct (a better local answerer)",
                hf_repo="Qwen/Qwen2.5-1.5B-Instruct", size="3 GB"),
     ModelEntry("Qwen/Qwen2.5-7B-Instruct", "llm", "transformers", "Qwen2.5 7B Instruct (GPU)", hf_repo="Qwen/Qwen2.5-7B-Instruct", size="15 GB"),
-    ModelEntry("fracmogen-deepmimic", "motion", "fractal", "Text-to-motion generator trained on the DeepMimic clips (shipped in egobutler)",
+    ModelEntry("fracmogen-deepmimic", "motion", "fractal", "Fractal text-to-motion generator trained on the DeepMimic clips and our gestures (shipped in egobutler; not the default: retrieval measures better)",
                package="egobutler", size="< 5 MB"),
 )
 

@@ -93,3 +93,21 @@ def test_merge_and_not_a_person_change_the_memory(ui_services) -> None:
     assert ui_services.store.get_person("tasha").kind == "not_person"
     with pytest.raises(MemoryError_):
         do_merge(ui_services, "tasha", "")
+
+
+def test_the_video_view_sends_a_server_rendered_gif_with_the_voice(ui_services) -> None:
+    import numpy as np
+
+    from egobutler.motion.gesture_clips import gesture_clips
+    from egobutler.motion.performance import ReplyPerformance
+    from egobutler.motion.reply_gesture import choose_gesture
+    from egobutler.motion.speech import Speech, SpokenSentence
+
+    speech = Speech(audio=np.zeros(24000, np.float32), sample_rate=24000,
+                    sentences=(SpokenSentence("No.", 0.0, 1.0),), model_id="test")
+    perf = ReplyPerformance(text="No.", spoken="No.", gesture=choose_gesture("No."), prompt="shake the head no",
+                            motion=gesture_clips()["head_shake"], speech=speech, timings_s={})
+    services = dataclasses.replace(ui_services, avatar=lambda answer, question: perf, avatar_view="video")
+    value = show_avatar(services, [["user", "Did I?"], ["assistant", "No."]])["value"]
+    assert 'src="data:image/gif;base64,' in value and "data-motion" not in value
+    assert 'class="eb-avatar-audio"' in value and "autoplay" in value and 'title="No."' in value
