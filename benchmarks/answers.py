@@ -89,18 +89,20 @@ def summary(rows: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample-home", type=Path, required=True)
-    parser.add_argument("--week-home", type=Path, required=True)
+    parser.add_argument("--sample-home", type=Path, default=None)
+    parser.add_argument("--week-home", type=Path, default=None)
     parser.add_argument("--models", nargs="+", default=["evidence-only", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
     parser.add_argument("--split", choices=("all", "tune", "heldout"), default="all")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions of the split")
+    parser.add_argument("--memory", choices=("both", "sample", "week"), default="both", help="only these questions")
     parser.add_argument("--models-dir", type=Path, default=Path.home() / ".cache" / "egobutler" / "models")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers.json")
     args = parser.parse_args()
 
     questions = json.loads(QUESTIONS.read_text())["questions"]
-    questions = [q for q in questions if args.split == "all" or q["split"] == args.split][: args.limit]
-    homes = {"sample": args.sample_home, "week": args.week_home}
+    questions = [q for q in questions if (args.split == "all" or q["split"] == args.split)
+                 and args.memory in ("both", q["memory"])][: args.limit]
+    homes = {m: h for m, h in (("sample", args.sample_home), ("week", args.week_home)) if args.memory in ("both", m)}
     log_dir = args.out.with_suffix(".d")
     log_dir.mkdir(parents=True, exist_ok=True)
     report = json.loads(args.out.read_text()) if args.out.is_file() else {"models": {}}

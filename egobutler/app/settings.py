@@ -112,13 +112,13 @@ class Settings(BaseSettings):
     avatar_view: str = Field("3d", description="Avatar in the chat: 3d (three.js in the browser) | video (server-rendered GIF).")
 
     # --- answering ---
-    llm: str = Field("transformers", description="LLM backend: none | transformers | openai | llama-cpp.")
-    llm_model: str = Field("smollm2-135m", description="LLM: smollm2-135m (bundled GGUF), a local dir/GGUF, an HF id, or a served model name.")
+    llm: str = Field("llama-cpp", description="LLM backend (the reader): llama-cpp | transformers | openai | none.")
+    llm_model: str = Field("qwen2.5-coder-0.5b", description="LLM: qwen2.5-coder-0.5b (bundled GGUF, default) or -1.5b, smollm2-135m, a local dir/GGUF, an HF id, or a served model name.")
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, OpenAI).")
     llm_api_key: str | None = Field(None, description="API key for the LLM server.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout for the LLM server.")
     summarizer: Literal["auto", "llm", "extractive"] = Field(
-        "auto", description="Who writes summaries: the LLM, the extractive builder, or auto (LLM only if it is not the tiny default)."
+        "auto", description="Who writes summaries in `summarize`: the LLM, the extractive builder, or auto (the LLM unless it is a tiny one). Imports and ingestion write extractive ones at once."
     )
 
     # --- the chat UI ---

@@ -2,7 +2,8 @@
 
 Summaries are cheap with the extractive builder (the week of EgoLife: 424 windows in about
 15 s), so they are refreshed whenever clips arrive; only windows whose lines changed are
-rebuilt. An LLM writes them only when one is configured that is not the tiny default.
+rebuilt. The reader rewrites them only in `egobutler summarize` (when one is configured that is
+not a tiny model): one window takes seconds on a CPU, too slow to hold up an import.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def refresh_summaries(settings: Settings, store, *, wearer_id: str | None = None
     """Build the summaries of every window whose lines changed; returns how many were written."""
     from egobutler.egorag.summaries import LEVELS, build_summaries
 
-    llm = summary_llm(settings) if llm is ... else llm
+    llm = None if llm is ... else llm  # the reader writes only when asked (`summarize`); imports stay fast
     return build_summaries(store, timezone=engine_timezone(settings, store, wearer_id), wearer_id=wearer_id, llm=llm,
                            levels=tuple(levels or LEVELS), index=index, progress=progress)
 

@@ -31,9 +31,9 @@ CHOICE_TASK = (
     "You are the memory of a person who wears smart glasses. Answer their question from the evidence "
     "only. In the evidence, \"I\" and \"me\" are the person asking."
 )
-#: Evidence the reader sees, in tokens: ~1,000 tokens of prompt keep the first token within a few
-#: seconds on two CPU cores (prefill ~120-250 tokens/s for the 0.5B model).
-EVIDENCE_TOKENS = 700
+#: Evidence the reader sees, in tokens: ~550 tokens of prompt (evidence, task, question) keep the first token
+#: near the 4 s target on two idle CPU cores (prefill ~120 tokens/s for the 0.5B model, ENVIRONMENT.md).
+EVIDENCE_TOKENS = 400
 MAX_ENTRIES = 8
 LINES_PER_ENTRY = 6
 ANSWER_TOKENS = 96

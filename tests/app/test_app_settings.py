@@ -8,7 +8,7 @@ from egobutler.app.settings import SettingsError, load_settings
 
 
 def test_precedence_flag_over_env_over_toml_over_default(egobutler_home, monkeypatch):
-    assert load_settings().llm == "transformers"
+    assert load_settings().llm == "llama-cpp"
     (egobutler_home / "egobutler.toml").write_text('llm = "openai"\nport = 9000\n[asr]\nmodel = "base"\n')
     settings = load_settings()
     assert (settings.llm, settings.port, settings.asr_model) == ("openai", 9000, "base")

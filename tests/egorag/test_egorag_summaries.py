@@ -29,3 +29,50 @@ def test_summaries_are_rebuilt_only_where_new_clips_arrived(empty_store, egolife
     assert all(after[key] == value for key, value in day1.items())  # day 1 untouched
     day2 = [text for (level, start), (text, _) in after.items() if level == "day" and start.astimezone(ZoneInfo(TZ)).day == 2]
     assert day2 and "JJ Lin" in day2[0]
+
+
+def test_the_reader_rewrites_summaries_resumably_and_the_extractive_pass_keeps_them(small_store):
+    from egobutler.egorag.llm import ScriptedLLM
+
+    assert build_summaries(small_store, timezone=TZ, index=False) > 0  # after import: extractive, at once
+    windows = len(small_store.summaries())
+
+    class Interrupted(BaseException):  # like KeyboardInterrupt: not caught per window
+        pass
+
+    calls = []
+
+    def reply(messages):
+        calls.append(messages)
+        if len(calls) == 3:
+            raise Interrupted  # e.g. Ctrl-C in the middle of `summarize`
+        return f"You spent this window with Katrina ({len(calls)})."
+
+    reader = ScriptedLLM(reply, model_id="reader")
+    try:
+        build_summaries(small_store, timezone=TZ, index=False, llm=reader)
+    except Interrupted:
+        pass
+    by_reader = [s for s in small_store.summaries() if s.model_id.startswith("llm:reader#")]
+    assert len(by_reader) == 2  # the two windows written before the interruption are kept
+
+    resumed = build_summaries(small_store, timezone=TZ, index=False, llm=ScriptedLLM(["You met Katrina."], model_id="reader"))
+    assert resumed == windows - 2  # only what was left
+    assert all(s.model_id.startswith("llm:reader#") for s in small_store.summaries())
+    # The memory text reaches the reader only inside the evidence block.
+    prompt = calls[0][-1].content
+    assert prompt.startswith("<evidence>") and "</evidence>\nSummary of this" in prompt
+
+    assert build_summaries(small_store, timezone=TZ, index=False) == 0  # the extractive pass keeps the reader's
+
+
+def test_a_window_the_reader_fails_on_stays_extractive_and_is_retried(small_store):
+    from egobutler.egorag.llm import ScriptedLLM
+
+    def broken(messages):
+        raise RuntimeError("llama.cpp ran out of context")
+
+    build_summaries(small_store, timezone=TZ, index=False, llm=ScriptedLLM(broken, model_id="reader"))
+    assert all(s.model_id.startswith("extractive-v2#") and s.text for s in small_store.summaries())
+    assert build_summaries(small_store, timezone=TZ, index=False, llm=ScriptedLLM(["You met Katrina."], model_id="reader")) \
+        == len(small_store.summaries())
