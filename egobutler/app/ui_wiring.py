@@ -67,8 +67,8 @@ def _day1(settings: Settings) -> date | None:
 # ---------------------------------------------------------------- settings view
 _SHOWN = ("llm", "llm_model", "llm_base_url", "embedder", "embedder_model", "captioner", "captioner_model",
           "captioner_base_url", "asr", "asr_model", "diarizer", "diarizer_model", "ocr", "motion_narrator",
-          "motion_narrator_model", "motion_generator", "motion_generator_model", "summarizer", "stages",
-          "default_wearer", "timezone", "day1", "home", "chroma_url", "inbox", "host", "port")
+          "motion_narrator_model", "motion_generator", "motion_generator_model", "avatar_voice", "avatar_view",
+          "summarizer", "stages", "default_wearer", "timezone", "day1", "home", "chroma_url", "inbox", "host", "port")
 
 
 def settings_view(settings: Settings) -> dict[str, Any]:

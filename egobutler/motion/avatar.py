@@ -73,7 +73,10 @@ def load_generator(name: str = DEFAULT_GENERATOR, model_path: str | Path | None 
 
 
 def animate_reply(text: str, seconds: float, *, generator: MotionGenerator, level: int | None = None) -> Motion:
-    """The avatar's motion for a reply ``text`` spoken over ``seconds`` seconds."""
+    """The motion for a motion prompt ``text`` ("wave hello") lasting ``seconds`` seconds.
+
+    For a reply, use :func:`egobutler.motion.performance.perform_reply`, which picks the
+    gesture's prompt from the reply instead of passing the reply's words to the generator."""
     if not seconds > 0:
         raise MotionError(f"a reply motion needs a positive length in seconds, not {seconds}")
     text = " ".join(str(text).split())[:500] or "stand"
