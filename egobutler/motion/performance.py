@@ -17,7 +17,7 @@ from egobutler.motion.errors import MotionError
 from egobutler.motion.reply_gesture import GestureChoice, choose_gesture, gesture_prompt
 from egobutler.motion.speech import Speech, Voice, spoken_text
 
-MIN_MOTION_S, MAX_MOTION_S = 2.0, 20.0  # a gesture needs ~2 s; a very long reply idles after it
+MIN_MOTION_S, MAX_MOTION_S = 2.0, 46.0  # a gesture needs ~2 s; the longest speech is 45 s (speech.py)
 SETTLE_S = 0.4  # motion after the last word, so the voice never outlasts the body
 WORDS_PER_S = 2.5  # reading pace assumed for the motion's length when the voice is off
 

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SENTENCE_PAUSE_S = 0.18  # silence between spoken sentences
 MAX_SPOKEN_CHARS = 600  # a longer reply is spoken up to the sentence that crosses this
+MAX_SPEECH_S = 45.0  # and no speech lasts longer (a 600-character word would take 90 s)
 
 
 class VoiceUnavailable(MotionError):
@@ -103,6 +104,8 @@ class HibariVoice(Voice):
         pause = np.zeros(int(SENTENCE_PAUSE_S * rate), np.float32)
         parts, sentences, now = [], [], 0.0
         for sentence in self._tts.split_sentences(text):
+            if now >= MAX_SPEECH_S:
+                break
             audio = np.concatenate([self._tts.from_ids(self._tts.ids(ps), 1.0, rng) for ps in self._tts.phonemize(sentence)]
                                    or [np.zeros(0, np.float32)])
             if not len(audio):
@@ -110,7 +113,8 @@ class HibariVoice(Voice):
             if parts:
                 parts.append(pause)
                 now += len(pause) / rate
-            parts.append(audio.astype(np.float32))
+            audio = audio[: int((MAX_SPEECH_S - now) * rate)].astype(np.float32)
+            parts.append(audio)
             sentences.append(SpokenSentence(sentence, now, now + len(audio) / rate))
             now += len(audio) / rate
         audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
@@ -118,7 +122,7 @@ class HibariVoice(Voice):
 
 
 _EVIDENCE = re.compile(r"^\s*(?:evidence|sources?)\s*:", re.IGNORECASE)
-_MARKUP = re.compile(r"[*_`#>]+|\[(?P<label>[^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`#]+|^\s*>+|\[(?P<label>[^\]]*)\]\([^)]*\)")
 
 
 def spoken_text(reply: str) -> str:
@@ -129,7 +133,7 @@ def spoken_text(reply: str) -> str:
         if _EVIDENCE.match(line):
             break
         lines.append(line)
-    text = _MARKUP.sub(lambda m: m.group("label") or " ", " ".join(lines))
+    text = " ".join(_MARKUP.sub(lambda m: m.group("label") or " ", line) for line in lines)
     text = " ".join(text.split())
     if len(text) > MAX_SPOKEN_CHARS:
         cut = re.search(r"[.!?](\s|$)", text[MAX_SPOKEN_CHARS:])

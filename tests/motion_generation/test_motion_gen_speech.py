@@ -90,3 +90,11 @@ def test_cli_reply_writes_a_video_with_the_voice(tmp_path, egobutler_home, monke
         assert kinds == ["audio", "video"]
         heard = sum(f.samples for f in container.decode(audio=0)) / 24000
     assert heard > 1.0
+
+
+def test_odd_replies_are_spoken_within_bounds(voice) -> None:
+    from egobutler.motion.speech import MAX_SPEECH_S
+
+    assert spoken_text("> quoted\n> a <b>tag</b> stays") == "quoted a <b>tag</b> stays"
+    assert voice.speak(spoken_text("🎉🎉")).duration_s == 0.0  # nothing sayable: silence, no error
+    assert voice.speak(spoken_text("A" * 700)).duration_s <= MAX_SPEECH_S
