@@ -17,7 +17,7 @@ MEMORY_KINDS: tuple[str, ...] = ("caption", "utterance", "motion", "scene_text")
 SummaryLevel = Literal["10min", "hour", "day"]
 SUMMARY_LEVELS: tuple[str, ...] = ("10min", "hour", "day")
 PersonKind = Literal["person", "me", "not_person"]
-RecordingStatus = Literal["pending", "running", "done", "partial", "failed"]
+RecordingStatus = Literal["pending", "running", "done", "partial", "failed", "replaced"]
 StageStatus = Literal["pending", "running", "done", "skipped", "failed"]
 
 
