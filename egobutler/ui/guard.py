@@ -135,7 +135,7 @@ class RequestGuard:
         if not self.policy.host_allowed(host_name(headers.get("host", ""))):
             return 403, "unknown Host header: this server answers only to its own address (DNS rebinding?)"
         origin = headers.get("origin")
-        if origin is not None and not self._origin_allowed(origin):
+        if origin is not None and not self._origin_allowed(origin, headers.get("host", "")):
             return 403, "cross-origin request refused: only this app's own pages may call it"
         if headers.get("sec-fetch-site") == "cross-site" and headers.get("sec-fetch-mode") != "navigate":
             return 403, "cross-site request refused"
@@ -148,9 +148,17 @@ class RequestGuard:
                 return 401, "sign in: send Authorization: Bearer <auth_token>"
         return None
 
-    def _origin_allowed(self, origin: str) -> bool:
-        parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and self.policy.host_allowed((parts.hostname or "").lower())
+    def _origin_allowed(self, origin: str, host: str) -> bool:
+        """An allowed host name, and the same port as the request's ``Host`` (another app on
+        this machine, e.g. a dev server on ``localhost:8888``, is another origin)."""
+        try:
+            parts = urlsplit(origin)
+            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+            host_port = urlsplit(f"//{host}").port or {"http": 80, "https": 443}.get(parts.scheme)
+        except ValueError:
+            return False
+        return (parts.scheme in ("http", "https") and self.policy.host_allowed((parts.hostname or "").lower())
+                and port == host_port)
 
     def _from_own_page(self, headers: dict[str, str]) -> bool:
         return "origin" in headers  # present and allowed (foreign origins were refused above)

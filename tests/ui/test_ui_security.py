@@ -33,9 +33,10 @@ def test_a_foreign_host_header_is_refused(launched_ui) -> None:
 
 
 def test_a_foreign_origin_is_refused(launched_ui) -> None:
-    response = httpx.post(f"{launched_ui.url}/gradio_api/call/search", json={"data": ["screwdriver"]},
-                          headers={"Origin": "https://attacker.example"}, timeout=30)
-    assert response.status_code == 403
+    for origin in ("https://attacker.example", "http://127.0.0.1:1", "null"):  # another site, another local app
+        response = httpx.post(f"{launched_ui.url}/gradio_api/call/search", json={"data": ["screwdriver"]},
+                              headers={"Origin": origin}, timeout=30)
+        assert response.status_code == 403, origin
     navigation_ok = httpx.get(launched_ui.url, headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},
                               timeout=30)
     assert navigation_ok.status_code == 200  # following a link to the app still opens it
