@@ -191,6 +191,13 @@ def _cheer() -> tuple[tuple[float, Pose], ...]:
                      (0.5, REST))
 
 
+def _talk() -> tuple[tuple[float, Pose], ...]:
+    upper_r, upper_l = (0.35, -0.3, -0.89), (0.35, 0.3, -0.89)
+    right_beat = Pose(right_arm=(upper_r, (0.8, -0.15, 0.55)), left_arm=(upper_l, (0.9, 0.3, 0.1)), neck=(3, -6, 0))
+    left_beat = Pose(right_arm=(upper_r, (0.9, -0.3, 0.1)), left_arm=(upper_l, (0.8, 0.15, 0.55)), neck=(3, 6, 0))
+    return _sequence((0.35, right_beat), (0.3, left_beat), (0.3, right_beat), (0.3, left_beat), (0.4, REST))
+
+
 def _idle() -> tuple[tuple[float, Pose], ...]:
     breathe_in = Pose(chest=(-2, 0, 0), neck=(-1, 4, 0), sway_m=0.01)
     breathe_out = Pose(chest=(1, 0, 0), neck=(2, -3, 0), sway_m=-0.01)
@@ -223,6 +230,9 @@ GESTURE_SPECS: tuple[GestureSpec, ...] = (
     GestureSpec("cheer", _cheer(), ("raise both arms and cheer", "celebrate", "hooray, great news", "a person cheers",
                                     "arms up in victory", "congratulations"),
                 held_out=("celebration", "we won!", "jump for joy with arms up")),
+    GestureSpec("talk", _talk(), ("talk with the hands", "explain while gesturing", "a person talks", "keep talking",
+                                  "speak and move the hands"),
+                held_out=("chatting", "gesturing while speaking", "telling a story")),
     GestureSpec("idle", _idle(), ("stand calmly", "stand still", "idle", "stand and breathe", "wait",
                                   "a person stands"),
                 held_out=("standing quietly", "do nothing", "calm standing"), loop=True),

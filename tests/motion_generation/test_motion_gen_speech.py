@@ -65,7 +65,8 @@ def test_the_reply_drives_a_gesture_prompt_timed_to_the_speech(voice, hash_encod
 
     gen = SpyGenerator(RetrievalGenerator(encoder=hash_encoder))
     perf = perform_reply(REPLY + "\nEvidence: DAY2 14:03", "Did I leave it in the kitchen?", generator=gen, voice=voice)
-    assert perf.gesture.gesture == "affirm" and gen.prompts == ["nod yes"], "never the reply's own words"
+    # the gesture under the first sentence, a talking beat under the second: never the reply's own words
+    assert perf.gesture.gesture == "affirm" and gen.prompts == ["nod yes", "talk with the hands"]
     assert perf.motion.duration_s == pytest.approx(perf.speech.duration_s + SETTLE_S, abs=0.04)
     assert perf.spoken == REPLY and "Evidence" not in perf.speech.text
     silent = perform_reply(REPLY, generator=gen, voice=None)
