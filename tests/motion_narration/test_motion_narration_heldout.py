@@ -125,3 +125,30 @@ def test_timed_narrations_round_trip_to_segments():
     labels = [(s.start_s, s.end_s, s.label) for s in segs]
     assert labels == [(100.0, 106.0, "still"), (106.0, 130.0, "walking"), (102.0, 104.0, "sit_down")]
     assert segs[1].stats == {"confidence": 0.7, "steps": 40}
+
+
+@pytest.mark.slow
+def test_egolm_trains_on_synthetic_timed_narrations_and_narrates_segments(tmp_path, egobutler_home):
+    """The production path: synthesize from mocap labels, train (tiny), narrate through the CLI."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from egobutler.app.cli import app
+    from egobutler.motion.imu import write_imu_csv
+
+    out = tmp_path / "egolm"
+    trained = CliRunner().invoke(app, ["motion", "train-narrator", "--synthetic", "2", "--tiny", "--steps", "5",
+                                       "--out", str(out), "--json"])
+    assert trained.exit_code == 0, trained.output
+    assert json.loads((out / "meta.json").read_text())["text_format"] == "timed"
+    series, _ = synth_plan([("still", 4), ("walking", 10), ("still", 4)], seed=1)
+    csv_path = write_imu_csv(series, tmp_path / "imu.csv")
+    result = CliRunner().invoke(app, ["motion", "narrate", str(csv_path), "--narrator", "egolm", "--model", str(out),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    acts = [s for s in payload["segments"] if s["label"] not in ("head_turn", "sit_down", "stand_up")]
+    assert acts and acts[0]["start_s"] == pytest.approx(0.0, abs=0.01)
+    assert acts[-1]["end_s"] == pytest.approx(series.t_s[-1], abs=0.05)
+    assert all("confidence" in s["stats"] for s in acts) and payload["model_id"].startswith("egolm:")

@@ -35,6 +35,7 @@ class EgoLMNarrator(Narrator):
         meta_path = Path(model) / "meta.json"
         meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
         self.timed = meta.get("text_format") == "timed"
+        self.window_s = min(WINDOW_S, self.cfg.window_s)
         self.device = device
         self.model_id = f"egolm:{Path(model).name}"
 
@@ -64,16 +65,16 @@ class EgoLMNarrator(Narrator):
         return Narration(segments, describe(segments), self.model_id, start, end)
 
     def timed_segments(self, series: ImuSeries) -> list[MotionSegment]:
-        """Segments of the whole series, 30 s window by window."""
+        """Segments of the whole series, window by window (30 s, or the model's window)."""
         from egobutler.motion.egolm import timed
 
-        start, end = float(series.t_s[0]), float(series.t_s[-1])
-        starts = [start + k * WINDOW_S for k in range(int((end - start) // WINDOW_S) + 1) if start + k * WINDOW_S < end]
-        spans = [series.span(s, s + WINDOW_S) for s in starts]
+        start, end, step = float(series.t_s[0]), float(series.t_s[-1]), self.window_s
+        starts = [start + k * step for k in range(int((end - start) // step) + 1) if start + k * step < end]
+        spans = [series.span(s, s + step) for s in starts]
         keep = [k for k, sp in enumerate(spans) if len(sp) > 1]
         out: list[MotionSegment] = []
         for k, (text, conf) in zip(keep, self._generate([spans[k] for k in keep])):
-            length = min(WINDOW_S, end - starts[k])
+            length = min(step, end - starts[k])
             out += timed.read(text, starts[k], length, self.model_id, conf)
         return _finish(out)
 

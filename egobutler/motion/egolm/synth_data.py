@@ -100,16 +100,17 @@ def build_recordings(count: int, *, seed: int = 0, duration_s: float = 150.0, sp
 
 
 def windows_of(recording: Scenario, cfg: Config, hop_s: float = WINDOW_S) -> list[Example]:
-    """30 s windows of one recording with their timed narrations."""
+    """30 s windows (or the model's window, if shorter) of one recording with their timed narrations."""
     series = recording.series
+    length = min(WINDOW_S, cfg.window_s)
     out = []
     start = float(series.t_s[0])
-    while start + WINDOW_S <= float(series.t_s[-1]) + 1e-6:
-        span = series.span(start, start + WINDOW_S)
-        text = timed.write(recording.activities, recording.events, start, WINDOW_S)
+    while start + length <= float(series.t_s[-1]) + 1e-6:
+        span = series.span(start, start + length)
+        text = timed.write(recording.activities, recording.events, start, length)
         if len(span) > 1 and text:
             out.append(Example(motion_window(span, cfg), text))
-        start += hop_s
+        start += min(hop_s, length)
     return out
 
 

@@ -81,14 +81,15 @@ def read(text: str, start_s: float, length_s: float, model_id: str,
             stats["steps"] = int(match.group(4))
         segment = MotionSegment(start_s + a, start_s + b, label, stats, model_id)
         (events if label in EVENT_LABELS else activities).append(segment)
-    return _tile(activities, start_s, start_s + length_s) + events
+    return _tile(activities, start_s, start_s + length_s, model_id) + events
 
 
-def _tile(activities: list[MotionSegment], start_s: float, end_s: float) -> list[MotionSegment]:
-    """Make activities cover start..end without overlap: each ends where the next begins."""
+def _tile(activities: list[MotionSegment], start_s: float, end_s: float, model_id: str) -> list[MotionSegment]:
+    """Make activities cover start..end without overlap: each ends where the next begins.
+    A window with nothing readable is "other" at confidence 0."""
     acts = sorted(activities, key=lambda s: s.start_s)
     if not acts:
-        return [MotionSegment(start_s, end_s, "other", {"confidence": 0.0}, "egolm")]
+        return [MotionSegment(start_s, end_s, "other", {"confidence": 0.0}, model_id)]
     out = []
     for i, seg in enumerate(acts):
         lo = start_s if i == 0 else out[-1].end_s
