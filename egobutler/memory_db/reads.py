@@ -112,6 +112,10 @@ class ReadMixin:
             result = {"recordings": n(s.recordings), "clips": n(s.clips)}
             result.update({f"{kind}s" if kind != "motion" else "motion_segments": n(t) for kind, t in s.LINE_TABLES.items()})
             result.update({"summaries": n(s.summaries), "people": n(s.people), "voice_profiles": n(s.voice_profiles)})
+            # Keyword search has every clip as soon as it is written; these still wait for their vectors.
+            result["vectors_pending"] = sum(
+                int(conn.execute(select(func.count()).select_from(t).where(t.c.dirty.is_(True))).scalar_one())
+                for t in (s.clips, s.summaries))
         if self.index is not None:
             result["vectors"] = self.index.count()
         return result
