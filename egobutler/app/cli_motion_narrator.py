@@ -75,6 +75,8 @@ def train_narrator_command(
     """Train the EgoLM narrator (motion VQ-VAE + small GPT) on paired IMU and narrations.
 
     DATA/narrations.jsonl: one JSON object a line, {"file": "imu/rec1.csv", "start_s": 0, "end_s": 30, "text": "..."}.
+    Or --synthetic N: N recordings synthesized from motion capture, narrated from their labels
+    as timed narrations ("0 6 still ; 6 30 walking 41 steps"), whose items become segments.
 
     Then set motion_narrator = "egolm" and motion_narrator_model = the output folder."""
     from egobutler.motion.egolm.config import Config

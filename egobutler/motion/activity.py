@@ -6,16 +6,19 @@ Pipeline (all at `RATE_HZ`):
 2. track gravity in the sensor frame with a complementary filter (gyro-propagated, pulled
    towards the accelerometer with time constant `GRAVITY_TAU_S`), so head tilts do not leak
    into "linear" acceleration;
-3. per 2.56 s window (hop 0.5 s): vertical and horizontal linear-acceleration spread, and
-   the step period from the autocorrelation of vertical acceleration;
-4. window labels -> still | walking | running | stairs_up/down (when height is known) | other,
-   smoothed so no activity is shorter than `MIN_ACTIVITY_S`;
-5. events inside them: head turns (yaw about the gravity axis), sit-down / stand-up (vertical
-   displacement across a short non-still span between rests, integrated with zero velocity at
-   both ends, or read from the trajectory height when present).
+3. remove the acceleration the head's own rotation gives a sensor sitting off its pivot
+   (a fitted lever arm; `_rotation_part`), so nods and glances are not body motion;
+4. per 2.56 s window (hop 0.5 s), everywhere: the step period and regularity from the
+   autocorrelation of vertical acceleration, and its spread -> walking | running |
+   stairs_up/down (when height is known) or no gait; gait runs are smoothed (no activity
+   shorter than `MIN_ACTIVITY_S`), and gaits under `MIN_GAIT_S` or `MIN_GAIT_STEPS` are "other";
+5. outside gaits, the 0.5 s spread of linear acceleration says still or other;
+6. events (`egobutler.motion.events`): head turns (yaw about the gravity axis), sit-down /
+   stand-up (the head's height change, integrated or from the trajectory), and a confidence
+   on every segment (`egobutler.motion.confidence`).
 
-Thresholds are for a head: walking bobs the head by ~±2–3 m/s² at 1.5–2.3 steps/s; running
-by 5–15 m/s² at 2.3–3.3 steps/s.
+Cadence bounds are human gait's, not fitted: walking 55-150 steps/min, running 120-215.
+Other thresholds were chosen on the tuning split of `egobutler.motion.scenarios` only.
 """
 
 from __future__ import annotations
