@@ -11,12 +11,16 @@ corpus statistics (document frequencies, lengths) if anything leaked.
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from egobutler.egorag.engine import Engine
 from egobutler.egorag.records import Question
+from egobutler.memory_db.embedder import Embedder
+from egobutler.memory_db.keyword_search import search_terms
 from egobutler.memory_db.records import Clip, MemoryLine, Person, Wearer
 from egobutler.memory_db.store import MemoryStore
 
@@ -57,14 +61,28 @@ def life_log(seed: int = 7) -> tuple[list[Clip], list[MemoryLine]]:
     return clips, lines
 
 
-def build_memory(path, clips: list[Clip], lines: list[MemoryLine]) -> MemoryStore:
-    store = MemoryStore.open(f"sqlite:///{path / 'memory.db'}", path / "media")
+class WordBuckets(Embedder):
+    """Each word adds to one of 32 buckets (crc32): texts sharing words are near. Instant and deterministic."""
+
+    model_id, dim = "test:word-buckets-32", 32
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in search_terms(text):
+                out[row, zlib.crc32(term.encode()) % self.dim] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def build_memory(path, clips: list[Clip], lines: list[MemoryLine], vectors: bool = False) -> MemoryStore:
+    store = MemoryStore.open(f"sqlite:///{path / 'memory.db'}", path / "media",
+                             **({"chroma_path": path / "chroma", "embedder": WordBuckets()} if vectors else {}))
     store.upsert_wearer(Wearer("jake", "Jake", "Asia/Shanghai"))
     store.upsert_person(Person("me", "Jake", "me", "jake"))
     for name in ("alice", "shure", "tasha"):
         store.upsert_person(Person(name, name.title(), "person", "jake"))
     store.add_clips(clips)
-    store.add_lines(lines, index=False)
+    store.add_lines(lines, index=vectors)
     return store
 
 
@@ -78,8 +96,9 @@ def fingerprint(answer) -> tuple:
     return answer.text, answer.choice, evidence
 
 
+@pytest.mark.parametrize("vectors", [False, True], ids=["keywords", "keywords+vectors"])
 @pytest.mark.parametrize("offset", QUESTION_TIMES, ids=lambda d: f"T+{int(d.total_seconds())}s")
-def test_memory_after_the_question_changes_nothing(tmp_path, offset):
+def test_memory_after_the_question_changes_nothing(tmp_path, offset, vectors):
     clips, lines = life_log()
     when = T0 + offset
     straddling = [c for c in clips if c.start < when < c.end]
@@ -87,8 +106,9 @@ def test_memory_after_the_question_changes_nothing(tmp_path, offset):
         "the test must ask in the middle of a clip with lines after the question"
     (tmp_path / "full").mkdir()
     (tmp_path / "cut").mkdir()
-    full = build_memory(tmp_path / "full", clips, lines)
-    cut = build_memory(tmp_path / "cut", [c for c in clips if c.start < when], [ln for ln in lines if ln.start < when])
+    full = build_memory(tmp_path / "full", clips, lines, vectors)
+    cut = build_memory(tmp_path / "cut", [c for c in clips if c.start < when], [ln for ln in lines if ln.start < when],
+                       vectors)
     try:
         for text, choices in QUESTIONS:
             question = Question(text, when, choices=choices, wearer_id="jake")
