@@ -85,6 +85,35 @@ def test_unknown_people_and_bad_audio_are_clear_errors(egobutler_home, tmp_path)
 
 
 def test_every_people_verb_has_help():
-    for verb in ("list", "enroll", "rename", "merge", "forget", "mark-not-person"):
+    for verb in ("list", "enroll", "rename", "merge", "split", "forget", "mark-not-person", "suggestions", "accept",
+                 "reject"):
         out = invoke("people", verb, "--help")
         assert out.exit_code == 0 and "Usage" in out.output
+
+
+def test_enrolling_me_needs_audio_and_a_stretch_must_hold_audio(egobutler_home, audio_dir):
+    out = invoke("people", "enroll", "Alice", "--home", egobutler_home)
+    assert out.exit_code != 0 and "--me" in str(out.exception)
+    out = invoke("people", "enroll", "--me", audio_dir / "bob_1.flac", "--start", "30", "--home", egobutler_home)
+    assert out.exit_code != 0 and "select no audio" in str(out.exception)
+
+
+def test_suggestions_are_listed_and_accepted_from_the_cli(egobutler_home):
+    from egobutler.app.services import open_store
+    from egobutler.app.settings import load_settings
+    from egobutler.memory_db.records import Person
+    from egobutler.memory_db.voice_store import NameSuggestion, add_suggestion, suggestion_id
+
+    store = open_store(load_settings(home=egobutler_home), with_index=False)
+    try:
+        store.upsert_person(Person(id="anon-abc", wearer_id="me"))
+        add_suggestion(store, NameSuggestion(suggestion_id("anon-abc", "name", "Alice"), "anon-abc", "Alice",
+                                             "2025-01-03 09:00:04 “Thanks, Alice.”", wearer_id="me"))
+    finally:
+        store.close()
+    out = invoke("people", "suggestions", "--json", "--home", egobutler_home)
+    [row] = json.loads(out.stdout)
+    assert row["name"] == "Alice" and "Thanks, Alice." in row["evidence"]
+    assert {p["id"]: p["name"] for p in people(egobutler_home)}["anon-abc"] is None  # offered, not applied
+    assert invoke("people", "accept", row["id"][:8], "--home", egobutler_home).exit_code == 0
+    assert {p["id"]: p["name"] for p in people(egobutler_home)}["anon-abc"] == "Alice"
