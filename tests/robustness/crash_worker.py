@@ -1,9 +1,15 @@
 """The process the kill -9 test kills: ingests the sample recording, forgets it, ingests it
-again, ... until killed. Run in a forked child (see test_kill_9.py), so it starts at once."""
+again, ... and SIGKILLs itself right after its Nth write step (a SQL commit or a vector
+write), the moments where SQL, vectors and media can disagree. Run in a forked child (see
+test_kill_9.py), so it starts at once."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
+
+from sqlalchemy import event
 
 from ingest_fakes import FakeCaptioner
 from memory_helpers import HashingEmbedder
@@ -28,17 +34,38 @@ def open_memory(home: Path) -> MemoryStore:
 def pipeline(store: MemoryStore) -> Pipeline:
     stages = [StageSpec("caption", "egobutler.ingest.stage_vision:CaptionStage", {"captioner": FakeCaptioner("v1")}),
               stage_spec("motion")]
-    return Pipeline(store, stages, IngestOptions(batch_clips=1))
+    return Pipeline(store, stages, IngestOptions(batch_clips=1, frames_per_s=0.25))  # few frames: quick cycles
 
 
-def churn(home: str, cycles: int = 1_000_000) -> None:
-    """Ingest, forget, ingest, ... (``cycles`` times, or until killed)."""
+class StepCounter:
+    """Counts write steps; SIGKILLs this process after step ``kill_at`` (0: never)."""
+
+    def __init__(self, store: MemoryStore, kill_at: int):
+        self.steps, self.kill_at = 0, kill_at
+        event.listen(store.engine, "commit", lambda _conn: self.step())
+        index = store.index
+        for name in ("upsert", "delete"):
+            write = getattr(index, name)
+            setattr(index, name, lambda *a, _write=write, **k: (_write(*a, **k), self.step())[0])
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps == self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def churn(home: str, kill_at: int = 0, cycles: int = 1) -> None:
+    """Ingest then forget (``cycles`` times), killed after write step ``kill_at``; writes the
+    number of steps one run took to ``home/steps.txt`` when it is not killed."""
     store = open_memory(Path(home))
+    counter = StepCounter(store, kill_at)
     work = pipeline(store)
     source = open_source(SAMPLE)
     for _ in range(cycles):
         work.ingest(source)
         store.forget(recording_id=source.recording_id)
+    (Path(home) / "steps.txt").write_text(str(counter.steps))
+    store.close()
 
 
 def finish(home: str) -> None:
