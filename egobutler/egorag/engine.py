@@ -190,7 +190,7 @@ class Engine:
         said: list[str] = []
         try:
             stream = self.llm.stream(list(prompt.messages), max_tokens=reader.ANSWER_TOKENS)
-            for piece in reader.clean_stream(stream, len(prompt.entries)):
+            for piece in reader.clean_stream(stream, prompt.texts):
                 said.append(piece)
                 yield piece
         except Exception as exc:  # noqa: BLE001 - fall back to quoting the evidence

@@ -21,12 +21,18 @@ from zoneinfo import ZoneInfo
 from egobutler.egorag.records import Evidence, Question
 
 ANSWER_TASK = (
-    "You are the memory of a person who wears smart glasses; you talk to that person. Answer their "
-    "question from the numbered evidence only: one or two short sentences, in plain words. After each "
-    "fact, cite the entry it comes from as [n]. Say when it happened using the entry's time. In the "
-    "evidence, \"I\", \"me\" and \"You:\" are the person you talk to: call them \"you\". If no entry "
-    "answers the question, say \"I don't know\" and nothing else."
+    "You are the memory of a person who wears smart glasses, and you talk to that person. Answer their "
+    "question from the numbered evidence only, in one or two short sentences of plain words. Cite the entry "
+    "each fact comes from as [n] and say when it happened. In the evidence, \"I\", \"me\" and \"You:\" are "
+    "the person you talk to: call them \"you\". If no entry holds the answer, say \"I don't know.\""
 )
+# One worked example, given as an earlier turn (small models copy an example written into the task).
+EXAMPLE_ASK = (
+    "<evidence>\n[1] (Mon 3 Mar 18:40) You: I left my bag at the office.\n"
+    "[2] (Mon 3 Mar 09:12) I open the fridge. Person A: The milk is on the top shelf.\n</evidence>\n"
+    "Now: Tue 4 Mar 08:00\nQuestion: Where is my bag?"
+)
+EXAMPLE_ANSWER = "You left it at the office, on Monday at 18:40 [1]."
 CHOICE_TASK = (
     "You are the memory of a person who wears smart glasses. Answer their question from the evidence "
     "only. In the evidence, \"I\" and \"me\" are the person asking."
@@ -38,6 +44,7 @@ MAX_ENTRIES = 8
 LINES_PER_ENTRY = 6
 ANSWER_TOKENS = 96
 
+_UNNAMED = re.compile(r"^[a-z]+[-_][0-9a-f]{6,}$")  # a voice id the people list has no name for
 _CITATION = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 
 
@@ -47,6 +54,7 @@ class ReaderPrompt:
 
     messages: tuple
     entries: tuple[Evidence, ...]
+    texts: tuple[str, ...] = ()  # each entry as the reader saw it
 
 
 def local_time(when: datetime, timezone: str, *, with_day: bool = True) -> str:
@@ -55,12 +63,26 @@ def local_time(when: datetime, timezone: str, *, with_day: bool = True) -> str:
     return local.strftime("%a %-d %b %H:%M") if with_day else local.strftime("%H:%M")
 
 
-def entry_text(evidence: Evidence, timezone: str, lines: int = LINES_PER_ENTRY) -> str:
-    """One evidence entry: its local time, then its lines with speakers (the wearer as "You")."""
+def entry_text(evidence: Evidence, timezone: str, lines: int = LINES_PER_ENTRY,
+               unnamed: dict[str, str] | None = None) -> str:
+    """One evidence entry: its local time, then its lines with speakers.
+
+    The wearer speaks as "You"; a voice without a name ("anon-3bd4…") becomes "Person A",
+    "Person B"… (consistent across the entries sharing ``unnamed``); signs read as signs.
+    """
+    unnamed = {} if unnamed is None else unnamed
     parts = []
     for line in evidence.lines[:lines]:
-        speaker = "You" if line.speaker == "me" else line.speaker
-        parts.append(f"{speaker}: {line.text}" if speaker else line.text)
+        text = line.text.removeprefix(f"[{line.kind}] ")
+        if line.kind == "scene_text":
+            parts.append(f'(a sign reads "{text}")')
+            continue
+        speaker = line.speaker
+        if speaker == "me":
+            speaker = "You"
+        elif speaker and _UNNAMED.match(speaker):
+            speaker = unnamed.setdefault(speaker, f"Person {chr(ord('A') + len(unnamed) % 26)}")
+        parts.append(f"{speaker}: {text}" if speaker else text)
     return f"({local_time(evidence.start, timezone)}) " + " ".join(parts)
 
 
@@ -69,8 +91,9 @@ def choose_entries(evidence: Sequence[Evidence], timezone: str, count_tokens: Ca
     """The best evidence entries that fit ``budget`` tokens (at least one, trimmed if it must be)."""
     chosen: list[tuple[Evidence, str]] = []
     used = 0
+    unnamed: dict[str, str] = {}
     for ev in evidence[:limit]:
-        text = entry_text(ev, timezone)
+        text = entry_text(ev, timezone, unnamed=unnamed)
         cost = count_tokens(text) + 4
         if chosen and used + cost > budget:
             break  # entries stay a prefix of the evidence, so [n] is the n-th evidence card
@@ -88,13 +111,14 @@ def answer_prompt(question: Question, evidence: Sequence[Evidence], timezone: st
     from egobutler.egorag.llm.prompting import format_evidence_block, system_prompt
 
     chosen = choose_entries(evidence, timezone, count_tokens, budget)
-    messages = [ChatMessage("system", system_prompt(ANSWER_TASK))]
+    messages = [ChatMessage("system", system_prompt(ANSWER_TASK)), ChatMessage("user", EXAMPLE_ASK),
+                ChatMessage("assistant", EXAMPLE_ANSWER)]
     for role, text in question.history[-4:]:
         messages.append(ChatMessage("assistant" if role == "assistant" else "user", strip_sources(text)))
     block = format_evidence_block(text for _, text in chosen)
     ask = f"{block}\nNow: {local_time(question.query_time, timezone)}\nQuestion: {question.text}"
     messages.append(ChatMessage("user", ask))
-    return ReaderPrompt(tuple(messages), tuple(ev for ev, _ in chosen))
+    return ReaderPrompt(tuple(messages), tuple(ev for ev, _ in chosen), tuple(text for _, text in chosen))
 
 
 def choice_prompt(question: Question, evidence: Sequence[Evidence], timezone: str,
@@ -115,14 +139,42 @@ def strip_sources(text: str) -> str:
     return text.split("\n\nSources:", 1)[0].strip()
 
 
-def keep_valid_citations(text: str, entries: int) -> str:
-    """``text`` with every citation of an entry number outside 1..``entries`` removed."""
+def keep_valid_citations(text: str, entries: int | Sequence[str], *, before: str = "") -> str:
+    """``text`` with every citation of an entry number outside 1..``entries`` removed.
+
+    Given the entries' texts, a citation is also re-pointed at the entry that shares the
+    most words with the claim it ends (the text since the previous citation or sentence;
+    ``before`` is what was said earlier) when the cited entry shares fewer: small readers
+    often cite the right fact under the wrong number.
+    """
+    count = entries if isinstance(entries, int) else len(entries)
+
     def fix(match: re.Match[str]) -> str:
-        numbers = [n for n in re.split(r"\s*[,;]\s*", match.group(1)) if 1 <= int(n) <= entries]
+        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1)) if 1 <= int(n) <= count]
+        if numbers and not isinstance(entries, int):
+            claim = _claim(before + text[: match.start()])
+            numbers = [_best_entry(claim, entries, n) for n in numbers]
         return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
 
     cleaned = _CITATION.sub(fix, text)
     return re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))
+
+
+def _claim(said: str) -> str:
+    """The claim a citation ends: the text after the previous citation or sentence end."""
+    cut = max(said.rfind("]"), said.rfind(". "), said.rfind("\n"))
+    return said[cut + 1:]
+
+
+def _best_entry(claim: str, entries: Sequence[str], cited_number: int) -> int:
+    from egobutler.memory_db.text import tokenize
+
+    words = set(tokenize(claim))
+    if not words:
+        return cited_number
+    shared = [len(words & set(tokenize(entry))) for entry in entries]
+    best = max(range(len(entries)), key=lambda i: (shared[i], -i))
+    return best + 1 if shared[best] > shared[cited_number - 1] else cited_number
 
 
 def cited(text: str) -> list[int]:
@@ -131,13 +183,13 @@ def cited(text: str) -> list[int]:
     return list(dict.fromkeys(found))
 
 
-def clean_stream(pieces: Iterable[str], entries: int) -> Iterator[str]:
-    """Stream ``pieces`` with invalid citations removed.
+def clean_stream(pieces: Iterable[str], entries: int | Sequence[str]) -> Iterator[str]:
+    """Stream ``pieces`` with invalid citations removed (and re-pointed, given the entries' texts).
 
     Text from an unclosed "[" on is held until it closes, and trailing spaces are held
     too (a citation dropped next takes the space before it along).
     """
-    held = ""
+    held, said = "", ""
     for piece in pieces:
         held += piece
         cut = held.rfind("[")
@@ -145,10 +197,11 @@ def clean_stream(pieces: Iterable[str], entries: int) -> Iterator[str]:
             head, tail = held[:cut], held[cut:]
         else:
             head, tail = held, ""
-        head = keep_valid_citations(head, entries)
+        head = keep_valid_citations(head, entries, before=said)
         body = head.rstrip()
         held = head[len(body):] + tail
         if body:
+            said += body
             yield body
     if held.strip():
-        yield keep_valid_citations(held, entries)
+        yield keep_valid_citations(held, entries, before=said)

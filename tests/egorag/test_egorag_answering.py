@@ -78,3 +78,11 @@ def test_evidence_is_cut_to_the_token_budget_and_stays_a_prefix():
                          (EvidenceLine(stamp, "caption", "word " * 100),)) for i in range(6)]
     chosen = reader.choose_entries(evidence, TZ, lambda text: len(text.split()), budget=250)
     assert [ev.clip_id for ev, _ in chosen] == ["c0", "c1"]
+
+
+def test_a_citation_is_re_pointed_at_the_entry_that_holds_the_claim():
+    entries = ["(Wed 1 Jan 10:29) Person B: the keys are on the kitchen table next to the red mug.",
+               "(Wed 1 Jan 10:30) Person C: do not forget the umbrella."]
+    shown = "".join(reader.clean_stream(["The keys are on the kitchen ", "table [", "2]. Take the umbrella [2]."],
+                                        entries))
+    assert shown == "The keys are on the kitchen table [1]. Take the umbrella [2]."
