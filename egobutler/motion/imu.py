@@ -44,6 +44,7 @@ GRAVITY_MPS2 = 9.80665
 _DEG = math.pi / 180.0
 _ABSOLUTE_CLOCK_S = 1e6  # first timestamp beyond ~11 days: a device/epoch clock, not video time
 MAX_SPAN_S = 48 * 3600.0  # one recording spanning more than two days is a corrupt timestamp, not a recording
+MAX_ABS_READING = 1e6  # beyond any IMU's range in any unit (and pressure in Pa): a corrupt value
 _MISSING = {"", "null", "nan", "none", "na"}
 
 # header name (lower-case) -> (quantity, unit scale to SI or None when the unit is unknown)
@@ -246,6 +247,7 @@ def _parse_rows(path: Path, rows, layout: _Layout) -> np.ndarray:
 def _to_series(path: Path, table: np.ndarray, layout: _Layout) -> ImuSeries:
     t_s = table[:, 0] * layout.time_scale
     _check_span(path, t_s, table[:, -1])
+    _check_readings(path, table[:, 1:-1], table[:, -1])
     if t_s.min() > _ABSOLUTE_CLOCK_S:
         # An absolute device clock (EuRoC, epoch ns): count from the first sample instead.
         log.info("%s: absolute timestamps; t = 0 at the first sample", path)
@@ -261,6 +263,14 @@ def _to_series(path: Path, table: np.ndarray, layout: _Layout) -> ImuSeries:
     if saturated.any():
         log.warning("%s: %d samples look clipped (saturated sensor)", path, int(saturated.sum()))
     return ImuSeries(t_s=t_s, accel=accel, gyro=gyro, height_m=height, saturated=saturated, source=str(path))
+
+
+def _check_readings(path: Path, readings: np.ndarray, lines: np.ndarray) -> None:
+    """Refuse a reading no sensor produces (it would overflow the unit checks and the narration)."""
+    worst = np.unravel_index(int(np.argmax(np.abs(readings))), readings.shape) if readings.size else None
+    if worst is not None and abs(readings[worst]) > MAX_ABS_READING:
+        raise ImuFormatError(path, f"reading {readings[worst]:.6g} is beyond any sensor's range; the sample is "
+                             "corrupt - fix or delete that line", line=int(lines[worst[0]]))
 
 
 def _check_span(path: Path, t_s: np.ndarray, lines: np.ndarray) -> None:

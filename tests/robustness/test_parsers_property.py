@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import string
+import warnings
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -133,7 +134,8 @@ def test_imu_csv_reader(work, text: str) -> None:
     path = _file(work, "imu", "imu.csv")
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     try:
-        with time_limit():
+        with time_limit(), warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # numpy overflow/invalid warnings would reach stderr
             series = read_imu(path)
     except MotionError as exc:
         one_line(exc)
