@@ -81,8 +81,6 @@ def test_real_commands_exit_with_the_documented_codes(sample, cli_env, egobutler
     assert failed.returncode == 1, failed.stderr[-2000:]
     partial = _run(egobutler_cmd, env, "ingest", str(sample), str(garbage))
     assert partial.returncode == 3, partial.stderr[-2000:]
-    again = _run(egobutler_cmd, env, "ingest", str(sample))
-    assert again.returncode == 0, again.stderr[-2000:]
     doctor = _run(egobutler_cmd, dict(env, EGOBUTLER_STAGES='["caption"]', EGOBUTLER_CAPTIONER="transformers",
                                      EGOBUTLER_CAPTIONER_MODEL=str(tmp_path / "no-such-model")), "doctor")
     assert doctor.returncode == 1, doctor.stdout[-2000:] + doctor.stderr[-2000:]
