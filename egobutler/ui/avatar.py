@@ -82,7 +82,7 @@ def avatar_html(perf: ReplyPerformance, gif: bytes | None = None) -> str:
 
 def build_avatar_panel(services: UiServices) -> gr.HTML:
     """The avatar's panel (call inside the chat layout); hidden when the avatar is off."""
-    three_d = services.avatar_view != "video"
+    three_d = services.avatar is not None and services.avatar_view != "video"  # no three.js for no avatar
     return gr.HTML(
         "", visible=services.avatar is not None, elem_id="eb-avatar", min_width=200, css_template=AVATAR_CSS,
         head=_three_head() if three_d else None,
