@@ -122,3 +122,18 @@ def test_ctrl_c_during_ingest_exits_130_leaves_nothing_running_and_resumes(sampl
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert len(_statuses(db, "SELECT id FROM captions")) == 3
     assert _statuses(db, "SELECT status FROM recordings") == ["done"]
+
+
+@pytest.mark.slow
+def test_daemon_once_exits_like_ingest(egobutler_home, tmp_path, monkeypatch):
+    from egobutler.app.daemon import run_daemon
+    from egobutler.app.settings import load_settings
+
+    monkeypatch.setenv("EGOBUTLER_STAGES", "[]")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "broken.mp4").write_bytes(b"not a video")
+    (inbox / "broken.mp4.done").touch()
+    assert run_daemon(load_settings(), inbox, settle_s=0, once=True) == 1
+    assert (inbox / "failed" / "broken.mp4").exists()
+    assert run_daemon(load_settings(), inbox, settle_s=0, once=True) == 0  # nothing left to do
