@@ -112,13 +112,13 @@ def bench_model(model: str, models_dir: Path, evidence_tokens: int, questions: i
     return row
 
 
-def bench_ask(model: str, home: Path, models_dir: Path) -> dict:
+def bench_ask(model: str, home: Path) -> dict:
     """`Engine.ask` wall time on an imported memory, warm (engine and reader loaded once), and one cold CLI ask."""
     from egobutler.app.answering import build_engine
     from egobutler.app.services import open_store
     from egobutler.app.settings import Settings
 
-    settings = Settings(home=home, llm="llama-cpp", llm_model=model, models_dir=models_dir)
+    settings = Settings(home=home, llm="llama-cpp", llm_model=model)  # the GGUF is joined into HOME/models
     store = open_store(settings)
     try:
         from egobutler.egorag.records import Question
@@ -132,8 +132,7 @@ def bench_ask(model: str, home: Path, models_dir: Path) -> dict:
             walls.append(time.perf_counter() - began)
     finally:
         store.close()
-    env = {**os.environ, "EGOBUTLER_HOME": str(home), "EGOBUTLER_LLM": "llama-cpp", "EGOBUTLER_LLM_MODEL": model,
-           "EGOBUTLER_MODELS_DIR": str(models_dir)}
+    env = {**os.environ, "EGOBUTLER_HOME": str(home), "EGOBUTLER_LLM": "llama-cpp", "EGOBUTLER_LLM_MODEL": model}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "egobutler"), "ask", ASK_QUESTIONS[0], "--at",
@@ -166,7 +165,7 @@ def main() -> None:
     for model in args.models:
         row = bench_model(model, args.models_dir, args.evidence_tokens, args.questions, args.max_tokens)
         if args.home is not None:
-            row.update(bench_ask(model, args.home, args.models_dir))
+            row.update(bench_ask(model, args.home))
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
     result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count()},

@@ -71,11 +71,14 @@ def entry_text(evidence: Evidence, timezone: str, lines: int = LINES_PER_ENTRY,
     "Person B"… (consistent across the entries sharing ``unnamed``); signs read as signs.
     """
     unnamed = {} if unnamed is None else unnamed
-    parts = []
+    parts, moves = [], []
     for line in evidence.lines[:lines]:
         text = line.text.removeprefix(f"[{line.kind}] ")
         if line.kind == "scene_text":
             parts.append(f'(a sign reads "{text}")')
+            continue
+        if line.kind == "motion":  # how the wearer moved: last, so small readers don't take it for the answer
+            moves.append(f"(movement: {text})")
             continue
         speaker = line.speaker
         if speaker == "me":
@@ -83,7 +86,7 @@ def entry_text(evidence: Evidence, timezone: str, lines: int = LINES_PER_ENTRY,
         elif speaker and _UNNAMED.match(speaker):
             speaker = unnamed.setdefault(speaker, f"Person {chr(ord('A') + len(unnamed) % 26)}")
         parts.append(f"{speaker}: {text}" if speaker else text)
-    return f"({local_time(evidence.start, timezone)}) " + " ".join(parts)
+    return f"({local_time(evidence.start, timezone)}) " + " ".join(parts + moves)
 
 
 def choose_entries(evidence: Sequence[Evidence], timezone: str, count_tokens: Callable[[str], int],
