@@ -198,7 +198,8 @@ class Engine:
             if not said:
                 yield from self._extractive(evidence)
                 return
-        numbers = reader.cited("".join(said))
+        # The cited entries; if the reply cites none, the ones it read first ("before that" needs a time).
+        numbers = reader.cited("".join(said)) or list(range(1, min(3, len(prompt.entries)) + 1))
         if numbers:
             yield "\n\nSources: " + "; ".join(f"[{n}] {self.cite(prompt.entries[n - 1])}" for n in numbers)
 

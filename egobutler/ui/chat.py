@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -149,7 +149,9 @@ def play_evidence(services: UiServices, evidence: Sequence[Evidence], index: int
 
 
 def _render_cards(services: UiServices, evidence: Sequence[Evidence]) -> str:
-    cards = [evidence_card(item, services.clock, services.media_dir) for item in evidence]
+    # Numbered as the answer cites them: [n] in a reply is the n-th card.
+    cards = [replace(card, title=f"[{n}] {card.title}")
+             for n, card in enumerate((evidence_card(item, services.clock, services.media_dir) for item in evidence), 1)]
     return cards_html(cards, empty="Evidence for the answer shows here: click a card to play the moment.")
 
 
