@@ -121,11 +121,11 @@ class Recording:
 
 # (name, day, noise, cast, number of turns). Visitors come back across days.
 REPORT_PLAN = [
-    ("r1", 1, "low", ("wearer", "maya", "omar"), 24),
-    ("r2", 1, "high", ("wearer", "lena", "tom"), 24),
-    ("r3", 2, "low", ("wearer", "maya", "ivy"), 24),
-    ("r4", 2, "high", ("wearer", "omar", "lena"), 24),
-    ("r5", 3, "low", ("wearer", "tom", "ivy", "maya"), 26),
+    ("r1", 1, "low", ("wearer", "maya", "omar"), 26),
+    ("r2", 1, "high", ("wearer", "lena", "tom"), 26),
+    ("r3", 2, "low", ("wearer", "maya", "ivy"), 26),
+    ("r4", 2, "high", ("wearer", "omar", "lena"), 26),
+    ("r5", 3, "low", ("wearer", "tom", "ivy", "maya"), 28),
 ]
 TUNING_PLAN = [
     ("t1", 1, "low", ("t_wearer", "t_ann", "t_ben"), 14),

@@ -34,13 +34,13 @@ class SileroVad:
     ``threshold`` is the speech probability above which a 32 ms frame counts as speech;
     pauses shorter than ``min_silence_s`` stay inside a region; regions are padded by
     ``pad_s`` on each side so word edges are not cut, and split at ``max_region_s`` so
-    each fits one whisper window (30 s).
+    each fits one whisper window (`egobutler.egogpt.asr.MAX_WINDOW_S`).
     """
 
     model_id = "silero-vad-6"
 
     def __init__(self, *, threshold: float = 0.5, min_speech_s: float = 0.25, min_silence_s: float = 0.3,
-                 pad_s: float = 0.2, max_region_s: float = 28.0, threads: int | None = 1):
+                 pad_s: float = 0.2, max_region_s: float = 24.0, threads: int | None = 1):
         self.threshold = threshold
         self.min_speech_s = min_speech_s
         self.min_silence_s = min_silence_s
