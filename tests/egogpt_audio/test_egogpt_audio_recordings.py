@@ -56,15 +56,6 @@ def ingest(store, path: Path, start: str, clip_s: float = 10.0):
     return report
 
 
-@pytest.fixture
-def store(tmp_path):
-    from egobutler.memory_db.store import MemoryStore
-
-    s = MemoryStore.open(f"sqlite:///{tmp_path / 'memory.db'}", tmp_path / "media")
-    yield s
-    s.close()
-
-
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory, speech) -> dict[str, Path]:
     """day1: the three-voice conversation; day2: alice and carol again, the next evening."""
@@ -72,6 +63,33 @@ def recordings(tmp_path_factory, speech) -> dict[str, Path]:
     day2 = np.concatenate([speech("alice_2"), SILENCE, speech("carol_1"), SILENCE])
     return {"day1": write_recording(root / "day1.mkv", speech("conversation")),
             "day2": write_recording(root / "day2.mkv", day2)}
+
+
+@pytest.fixture(scope="module")
+def two_days_db(tmp_path_factory, recordings) -> Path:
+    """day1 and day2 ingested once (10 s clips) into a memory that each test gets a copy of."""
+    from egobutler.memory_db.store import MemoryStore
+
+    root = tmp_path_factory.mktemp("two-days")
+    store = MemoryStore.open(f"sqlite:///{root / 'memory.db'}", root / "media")
+    try:
+        ingest(store, recordings["day1"], DAY1)
+        ingest(store, recordings["day2"], DAY2)
+    finally:
+        store.close()
+    return root / "memory.db"
+
+
+@pytest.fixture
+def two_days(two_days_db, tmp_path):
+    import shutil
+
+    from egobutler.memory_db.store import MemoryStore
+
+    shutil.copy(two_days_db, tmp_path / "memory.db")
+    s = MemoryStore.open(f"sqlite:///{tmp_path / 'memory.db'}", tmp_path / "media")
+    yield s
+    s.close()
 
 
 def words(text: str) -> list[str]:
@@ -92,9 +110,9 @@ def test_a_straddling_utterance_is_split_at_its_words_and_nothing_is_lost():
 
 
 @pytest.mark.slow
-def test_a_sentence_spanning_a_clip_boundary_survives_whole(store, recordings, spoken):
-    ingest(store, recordings["day1"], DAY1)  # 10 s clips: carol's 9.6-13.0 s sentence crosses 10 s
-    lines = store.lines(kinds=["utterance"])
+def test_a_sentence_spanning_a_clip_boundary_survives_whole(two_days, spoken):
+    # 10 s clips: carol's 9.6-13.0 s sentence of day 1 crosses the 10 s boundary
+    lines = [ln for ln in two_days.lines(kinds=["utterance"]) if ln.start.day == 3]
     assert len({ln.clip_id for ln in lines}) >= 3
     heard = words(" ".join(ln.text for ln in sorted(lines, key=lambda ln: ln.start)))
     carol = words(spoken["conversation"]["turns"][2]["text"])  # "No, I moved them to the hook in the hallway."
@@ -106,9 +124,8 @@ def test_a_sentence_spanning_a_clip_boundary_survives_whole(store, recordings, s
 
 
 @pytest.mark.slow
-def test_two_recordings_with_shared_voices_give_one_person_per_voice(store, recordings):
-    ingest(store, recordings["day1"], DAY1)
-    ingest(store, recordings["day2"], DAY2)
+def test_two_recordings_with_shared_voices_give_one_person_per_voice(two_days):
+    store = two_days
     people = store.people(wearer_id="me")
     assert len(people) == 3, people  # alice, bob, carol: not one per clip, not one per day
     lines = store.lines(kinds=["utterance"])
@@ -126,7 +143,7 @@ def test_two_recordings_with_shared_voices_give_one_person_per_voice(store, reco
 
 
 @pytest.mark.slow
-def test_enrolling_the_wearer_makes_their_past_utterances_me(store, recordings, voice_encoder, speech, egobutler_home):
+def test_enrolling_the_wearer_makes_their_past_utterances_me(recordings, speech, egobutler_home):
     from typer.testing import CliRunner
 
     from egobutler.app.cli import app
@@ -156,11 +173,10 @@ def test_enrolling_the_wearer_makes_their_past_utterances_me(store, recordings, 
 
 
 @pytest.mark.slow
-def test_merge_and_split_rewrite_past_utterances(store, recordings):
+def test_merge_and_split_rewrite_past_utterances(two_days):
     from egobutler.memory_db.voice_store import exemplars, split_person
 
-    ingest(store, recordings["day1"], DAY1)
-    ingest(store, recordings["day2"], DAY2)
+    store = two_days
     lines = store.lines(kinds=["utterance"])
     alice = next(ln.speaker_id for ln in lines if "my keys" in ln.text)
     carol = next(ln.speaker_id for ln in lines if "coffee" in ln.text)
@@ -178,9 +194,9 @@ def test_merge_and_split_rewrite_past_utterances(store, recordings):
 
 
 @pytest.mark.slow
-def test_kill_9_during_the_speech_stage_loses_and_duplicates_nothing(tmp_path, recordings):
-    """A child ingests with one clip per second of work; it is killed mid-stage, then a second run finishes."""
-    db = tmp_path / "memory.db"
+def test_kill_9_during_the_speech_stage_loses_and_duplicates_nothing(tmp_path, recordings, two_days):
+    """A child ingests with 3 s of extra work per clip; it is killed mid-stage, then a second run finishes."""
+    db, media = tmp_path / "killed.db", tmp_path / "killed-media"
     script = f"""
 import sys, time
 sys.path.insert(0, {str(Path(__file__).parent)!r})
@@ -192,9 +208,9 @@ def crawl(heard, media):
     time.sleep(float(sys.argv[1]))
     return slow(heard, media)
 recording_hearing._clip_output = crawl
-store = MemoryStore.open("sqlite:///{db}", {str(tmp_path / 'media')!r})
+store = MemoryStore.open("sqlite:///{db}", {str(media)!r})
 print("go", flush=True)
-ingest(store, {str(recordings['day1'])!r}, {DAY1!r}, clip_s=5.0)
+ingest(store, {str(recordings['day1'])!r}, {DAY1!r})
 """
     child = subprocess.Popen([sys.executable, "-c", script, "3"], stdout=subprocess.PIPE, text=True,
                              cwd=Path(__file__).resolve().parents[2])
@@ -204,18 +220,18 @@ ingest(store, {str(recordings['day1'])!r}, {DAY1!r}, clip_s=5.0)
     deadline = time.time() + 240
     while time.time() < deadline:  # wait until some clips are written, then kill -9 mid-stage
         time.sleep(0.5)
-        store = MemoryStore.open(f"sqlite:///{db}", tmp_path / "media")
+        store = MemoryStore.open(f"sqlite:///{db}", media)
         done = [e for e in store.ledger_entries(stage="asr") if e.status == "done"]
         store.close()
         if done:
             break
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    store = MemoryStore.open(f"sqlite:///{db}", tmp_path / "media")
+    store = MemoryStore.open(f"sqlite:///{db}", media)
     try:
         partial = len(store.lines(kinds=["utterance"]))
-        assert 0 < len([e for e in store.ledger_entries(stage="asr") if e.status == "done"]) < 6
-        ingest(store, recordings["day1"], DAY1, clip_s=5.0)
+        assert 0 < len([e for e in store.ledger_entries(stage="asr") if e.status == "done"]) < 3
+        ingest(store, recordings["day1"], DAY1)
         lines = store.lines(kinds=["utterance"])
         assert len(lines) > partial
         assert len({(ln.clip_id, ln.start, ln.text) for ln in lines}) == len(lines)  # nothing twice
@@ -223,9 +239,5 @@ ingest(store, {str(recordings['day1'])!r}, {DAY1!r}, clip_s=5.0)
         assert len(people) == 3, people  # the re-run found the same voices, made nobody new
     finally:
         store.close()
-    fresh = MemoryStore.open(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path / "media2")
-    try:
-        ingest(fresh, recordings["day1"], DAY1, clip_s=5.0)
-        assert sorted(ln.text for ln in fresh.lines(kinds=["utterance"])) == sorted(ln.text for ln in lines)
-    finally:
-        fresh.close()
+    uninterrupted = [ln.text for ln in two_days.lines(kinds=["utterance"]) if ln.start.day == 3]
+    assert sorted(ln.text for ln in lines) == sorted(uninterrupted)  # the same memory as a run never killed
