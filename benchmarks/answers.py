@@ -51,14 +51,15 @@ def engines(model: str, homes: dict[str, Path], models_dir: Path):
     return out, stores
 
 
-def run_model(model: str, questions: list[dict], homes: dict[str, Path], models_dir: Path, log_path: Path) -> list[dict]:
+def run_model(model: str, questions: list[dict], homes: dict[str, Path], models_dir: Path, log_path: Path,
+              ask: bool = True) -> list[dict]:
     from egobutler.egorag.records import Question
 
     done = {}
     if log_path.is_file():
         done = {r["id"]: r for r in map(json.loads, log_path.read_text().splitlines()) if r}
     todo = [q for q in questions if q["id"] not in done]
-    if todo:
+    if todo and ask:
         by_memory, stores = engines(model, homes, models_dir)
         try:
             with log_path.open("a") as fp:
@@ -97,6 +98,8 @@ def main() -> None:
     parser.add_argument("--memory", choices=("both", "sample", "week"), default="both", help="only these questions")
     parser.add_argument("--models-dir", type=Path, default=Path.home() / ".cache" / "egobutler" / "models")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers.json")
+    parser.add_argument("--report-only", action="store_true",
+                        help="ask nothing: report the answers already in <out>.d (runs cut short report what they did)")
     args = parser.parse_args()
 
     questions = json.loads(QUESTIONS.read_text())["questions"]
@@ -107,7 +110,7 @@ def main() -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     report = json.loads(args.out.read_text()) if args.out.is_file() else {"models": {}}
     for model in args.models:
-        rows = run_model(model, questions, homes, args.models_dir, log_dir / f"{model}.jsonl")
+        rows = run_model(model, questions, homes, args.models_dir, log_dir / f"{model}.jsonl", not args.report_only)
         report["models"][model] = {**summary(rows), "answers": rows}
     report["load_avg_1min_at_end"] = round(os.getloadavg()[0], 2)
     print(f"{'model':<22} {'tune':>10} {'heldout':>10} {'all':>10} {'ask p50 s':>10}")

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
 
     # --- answering ---
     llm: str = Field("llama-cpp", description="LLM backend (the reader): llama-cpp | transformers | openai | none.")
-    llm_model: str = Field("qwen2.5-coder-0.5b", description="LLM: qwen2.5-coder-0.5b (bundled GGUF, default) or -1.5b, smollm2-135m, a local dir/GGUF, an HF id, or a served model name.")
+    llm_model: str = Field("qwen2.5-coder-1.5b", description="LLM: qwen2.5-coder-1.5b (bundled GGUF, default) or -0.5b (faster, weaker), smollm2-135m, a local dir/GGUF, an HF id, or a served model name.")
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, OpenAI).")
     llm_api_key: str | None = Field(None, description="API key for the LLM server.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout for the LLM server.")

@@ -37,8 +37,9 @@ CHOICE_TASK = (
     "You are the memory of a person who wears smart glasses. Answer their question from the evidence "
     "only. In the evidence, \"I\" and \"me\" are the person asking."
 )
-#: Evidence the reader sees, in tokens: ~550 tokens of prompt (evidence, task, question) keep the first token
-#: near the 4 s target on two idle CPU cores (prefill ~120 tokens/s for the 0.5B model, ENVIRONMENT.md).
+#: Evidence the reader sees, in tokens. Prefill is the slow part on a CPU (the task and the worked example are
+#: cached across questions): ~450 new tokens a question take ~4 s with the 0.5B model on two idle cores
+#: (prefill ~120 tokens/s, ENVIRONMENT.md), about three times that with the default 1.5B.
 EVIDENCE_TOKENS = 400
 MAX_ENTRIES = 8
 LINES_PER_ENTRY = 6

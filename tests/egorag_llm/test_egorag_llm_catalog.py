@@ -32,7 +32,7 @@ def _fake_hf_cache(cache, repo, source_folder):
 
 def test_catalog_entries_are_frozen_and_say_how_to_get_them():
     catalog = llm_model_catalog()
-    assert catalog[0].name == "qwen2.5-coder-0.5b" and catalog[0].default and catalog[0].backend == "llama-cpp"
+    assert catalog[0].name == "qwen2.5-coder-1.5b" and catalog[0].default and catalog[0].backend == "llama-cpp"
     assert sum(m.default for m in catalog) == 1
     assert len({m.name for m in catalog}) == len(catalog)
     for info in catalog:
