@@ -48,6 +48,13 @@ class CachingStore:
         key = ("kw", tuple(sorted(weights.items())), before, tuple(sorted(kw.items())))
         return self._memo(key, lambda: self._store.keyword_search(weights, before, **kw))
 
+    def clip_spans(self, ids):
+        return self._memo(("spans", tuple(ids)), lambda: self._store.clip_spans(ids))
+
+    def touching_spans(self, spans, **kw):
+        return self._memo(("touch", tuple(spans), tuple(sorted(kw.items()))),
+                          lambda: self._store.touching_spans(spans, **kw))
+
     def vector_scores(self, queries, k, **kw):
         extra = kw.get("extra_docs") or {}
         key = ("vec", tuple(queries), k, tuple(sorted((a, b) for a, b in kw.items() if a != "extra_docs")),
@@ -55,17 +62,34 @@ class CachingStore:
         return self._memo(key, lambda: self._store.vector_scores(queries, k, **kw))
 
 
-def first_hits(engine, questions, gold) -> list[int | None]:
-    """Per question, the rank (0-based) of the first evidence clip on a target, or None within 20."""
+def first_hits(engine, questions, gold, *, ranking_only: bool = False) -> list[int | None]:
+    """Per question, the rank (0-based) of the first evidence clip on a target, or None within 20.
+
+    ``ranking_only`` ranks without assembling the evidence texts (same order, cheaper: the grid).
+    """
     from egobutler.egorag.egolifeqa import hit
     from egobutler.egorag.records import Question
+    from egobutler.egorag.retrieval import top_k
 
     ranks = []
     for q in questions:
-        evidence, _ = engine._retrieve(Question(q.question, q.query_time, choices=q.choices), 20)
+        question = Question(q.question, q.query_time, choices=q.choices)
+        if ranking_only:
+            cand, scores = engine.retriever().scores(engine.query(question, engine.window(question)))
+            order = [int(i) for i in top_k(scores, 20) if scores[i] > 0]
+            spans = [(_utc(cand.starts[i]), _utc(cand.ends[i])) for i in order]
+        else:
+            evidence, _ = engine._retrieve(question, 20)
+            spans = [(e.start, e.end) for e in evidence]
         targets = gold[q.id].targets
-        ranks.append(next((i for i, e in enumerate(evidence) if hit(targets, e.start, e.end)), None))
+        ranks.append(next((i for i, (start, end) in enumerate(spans) if hit(targets, start, end)), None))
     return ranks
+
+
+def _utc(ts: float):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(float(ts), timezone.utc)
 
 
 def recall(ranks: list[int | None]) -> dict[str, float]:
@@ -76,12 +100,12 @@ def recall(ranks: list[int | None]) -> dict[str, float]:
 def grid(base):
     """The configurations tried: the constants most likely to matter, a few values each."""
     out = []
-    for dense, levels, summaries, recency in itertools.product(
-        (0.5, 1.0), (1.0, 0.5), ((), (("hour", 0.5), ("day", 0.5))), (2.0, 1.0),
+    for expand, dense, levels, summaries in itertools.product(
+        (0, 40), (0.5, 1.0), (1.0, 0.5), ((), (("hour", 0.5), ("day", 0.5))),
     ):
         level_boosts = tuple((w, b * levels) for w, b in base.level_boosts)
-        out.append(replace(base, dense_weight=dense, level_boosts=level_boosts, summary_boosts=summaries,
-                           recency=recency))
+        out.append(replace(base, expand_neighbours=expand, dense_weight=dense, level_boosts=level_boosts,
+                           summary_boosts=summaries))
     return out
 
 
@@ -133,7 +157,7 @@ def main() -> None:
         per_config = []
         for i, config in enumerate(configs):
             tuned = type(engine)(cached, None, timezone=engine.timezone, day1=engine.day1, config=config)
-            per_config.append(first_hits(tuned, questions, gold))
+            per_config.append(first_hits(tuned, questions, gold, ranking_only=True))
             print(f"config {i}: recall@k {recall(per_config[-1])}", flush=True)
         best = max(range(len(configs)), key=lambda c: (recall(per_config[c])["10"], -c))
         result["grid"] = {"configs": [asdict(c) for c in configs], "recall_at": [recall(r) for r in per_config],

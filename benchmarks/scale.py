@@ -42,7 +42,7 @@ CLIPS_PER_DAY = 1920  # 16 waking hours of 30 s clips
 DAY0 = datetime(2026, 1, 1, 0, 0, tzinfo=timezone.utc)  # 08:00 in Shanghai
 
 
-def _week(home: Path):
+def _week(home: Path, with_vectors: bool = True):
     """The week's clips as templates (line offsets, kinds, texts, speakers), its people, and text -> vector."""
     from egobutler.memory_db.store import MemoryStore
 
@@ -57,7 +57,7 @@ def _week(home: Path):
     texts = store.clip_texts([c.id for c, _ in templates], stamps=False)
     store.close()
     vectors: dict[str, np.ndarray] = {}
-    if (home / "chroma").is_dir():
+    if with_vectors and (home / "chroma").is_dir():
         import chromadb
 
         collection = chromadb.PersistentClient(path=str(home / "chroma")).get_collection("memory")
@@ -272,7 +272,7 @@ def main() -> None:
         return
     if args.backend == "postgres" and not args.postgres_url:
         raise SystemExit("--backend postgres needs --postgres-url (eval \"$(scripts/test_postgres.sh start)\")")
-    week = _week(args.week_home)
+    week = _week(args.week_home, not args.no_vectors)
     rows = []
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for n in args.sizes:

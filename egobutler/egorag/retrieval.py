@@ -31,7 +31,7 @@ import numpy as np
 from egobutler.egorag.corpus import Corpus
 from egobutler.egorag.records import Evidence, EvidenceLine, SearchTrace
 from egobutler.egorag.timeparse import TimeWindow
-from egobutler.memory_db.keyword_search import KeywordResult, search_terms
+from egobutler.memory_db.keyword_search import K1, KeywordResult, search_terms
 from egobutler.memory_db.reads import format_line
 from egobutler.memory_db.records import Clip
 from egobutler.memory_db.text import tokenize
@@ -62,6 +62,8 @@ class RetrievalConfig:
     dense_pool: int = 500
     keyword_pool: int = 500  # best keyword (and dense) matches kept as candidates; all keyword matches score windows
     summary_boosts: tuple[tuple[str, float], ...] = ()  # (level, boost): x(1 + boost * summary score)
+    keyword_candidates: int = 5000  # most clips the database returns per query (rarest words first)
+    expand_neighbours: int = 0  # the clips touching this many best candidates join the candidates
     lines_per_clip: int = 8
 
 
@@ -128,12 +130,20 @@ class Retriever:
         """Keyword matches (database, statistics before the cut) and nearest vectors (Chroma, ended before the cut)."""
         cfg = self.config
         since = _hard_start(query)
-        keyword = self.store.keyword_search(query.weights, query.query_time, wearer_id=query.wearer_id, since=since)
+        keyword = self.store.keyword_search(query.weights, query.query_time, wearer_id=query.wearer_id, since=since,
+                                            cap=cfg.keyword_candidates)
         dense = self._dense(query, since, keyword)
         kept = sorted(keyword.scores, key=lambda c: (-keyword.scores[c], c))[: cfg.keyword_pool]
         near = sorted(dense, key=lambda c: (-dense[c], c))[: cfg.keyword_pool]
         spans = self.store.clip_spans(list(dict.fromkeys(kept + near)))
         spans.update(self._window_clips(query, set(spans)))
+        if cfg.expand_neighbours:
+            # Events straddle clip borders: the clips touching the best candidates are candidates too.
+            first = sorted(spans, key=lambda c: -(keyword.scores.get(c, 0.0) / max(keyword.scores.values(), default=1.0)
+                                                  + dense.get(c, 0.0)))[: cfg.expand_neighbours]
+            touching = self.store.touching_spans([spans[c] for c in first], wearer_id=query.wearer_id,
+                                                 before=query.query_time)
+            spans.update({c: v for c, v in touching.items() if c not in spans})
         ids = [c for c in spans if since is None or spans[c][1] > since.timestamp()]
         if query.people:
             ids = self._with_people(ids, query)
@@ -231,17 +241,14 @@ class Retriever:
         the cut are searched as documents of their own.
         """
         factor = np.ones(len(ends))
-        kw_ends = np.array(list(cand.keyword_all.ends.values()), dtype=np.float64)
-        kw_scores = np.array([cand.keyword_all.scores[r] for r in cand.keyword_all.ends], dtype=np.float64)
+        found = cand.keyword_all
         for window_s, boost in self.config.level_boosts:
-            if not boost or not len(kw_ends):
+            if not boost or not found.ends:
                 continue
-            groups: dict[int, float] = {}
-            for key, score in zip(((kw_ends - 1.0) // window_s).astype(np.int64), kw_scores):
-                groups[int(key)] = groups.get(int(key), 0.0) + float(score)
+            groups = _window_scores(found, window_s)
             top = max(groups.values())
             mine = np.array([groups.get(int(k), 0.0) for k in ((ends - 1.0) // window_s)])
-            factor *= 1.0 + boost * mine / top
+            factor *= 1.0 + boost * mine / top if top > 0 else 1.0
         for level, boost in self.config.summary_boosts:
             if boost:
                 factor *= 1.0 + boost * self._summary_scores(level, ends, query)
@@ -296,6 +303,19 @@ class Retriever:
             out.append(Evidence(clip.id, clip.wearer_id, clip.start, clip.end, score, tuple(lines),
                                 clip.thumbnail_path, clip.video_path, clip.video_offset_s))
         return out
+
+
+def _window_scores(found: KeywordResult, window_s: float) -> dict[int, float]:
+    """Each window as one document of its clips that ended before the cut: BM25 term saturation
+    over the window's summed term counts (a window is about the question when it holds many of
+    its words, not when it repeats one), weighted by the clip-level idf."""
+    tf_by_window: dict[int, dict[str, int]] = {}
+    for ref_id, end in found.ends.items():
+        window = tf_by_window.setdefault(int((end - 1.0) // window_s), {})
+        for term, tf in found.counts[ref_id].items():
+            window[term] = window.get(term, 0) + tf
+    lift = {t: w * found.stats.idf(t) * (K1 + 1) for t, w in found.weights.items()}
+    return {key: sum(lift[t] * tf / (tf + K1) for t, tf in window.items()) for key, window in tf_by_window.items()}
 
 
 def _hard_start(query: Query) -> datetime | None:

@@ -277,6 +277,8 @@ class KeywordResult:
     scores: dict[str, float]  # ref_id -> BM25 score (> 0), every matching document in the candidate set
     ends: dict[str, float]  # ref_id -> the second its window ends (epoch), from the document id
     stats: TermStats
+    weights: dict[str, float]  # the query terms and their weights, as searched
+    counts: dict[str, dict[str, int]]  # ref_id -> how often each query term occurs in it
     partial: tuple[Partial, ...]
 
 
@@ -396,15 +398,15 @@ def _scorer(weights: Mapping[str, float], stats: TermStats):
     lift = {t: w * stats.idf(t) * (K1 + 1) for t, w in weights.items()}
     base, slope = K1 * (1 - B), K1 * B / max(stats.avg_len, 1e-9)
 
-    def score(terms: Sequence[str]) -> float:
+    def score(terms: Sequence[str]) -> tuple[float, dict[str, int]]:
         counts: dict[str, int] = {}
         for t in terms:
             if t in lift:
                 counts[t] = counts.get(t, 0) + 1
         if not counts:
-            return 0.0
+            return 0.0, counts
         norm = base + slope * len(terms)
-        return sum(lift[t] * tf / (tf + norm) for t, tf in counts.items())
+        return sum(lift[t] * tf / (tf + norm) for t, tf in counts.items()), counts
     return score
 
 
@@ -430,15 +432,12 @@ def keyword_search(conn: Connection, weights: Mapping[str, float], scope: Scope,
         total += stats.df[term]
     scores: dict[str, float] = {}
     ends: dict[str, float] = {}
+    counts: dict[str, dict[str, int]] = {}
     score_of = _scorer(weights, stats)
-    for key, ref_id, body in candidates(conn, scope, chosen, cap):
-        score = score_of(body.split())
+    found = [(float(key // _KEY_SCALE), ref_id, body.split()) for key, ref_id, body in candidates(conn, scope, chosen, cap)]
+    found += [(p.end.timestamp(), p.ref_id, p.terms) for p in partial]
+    for end, ref_id, terms in found:
+        score, tfs = score_of(terms)
         if score > 0:
-            scores[ref_id] = score
-            ends[ref_id] = float(key // _KEY_SCALE)
-    for p in partial:
-        score = score_of(p.terms)
-        if score > 0:
-            scores[p.ref_id] = score
-            ends[p.ref_id] = p.end.timestamp()
-    return KeywordResult(scores, ends, stats, tuple(partial))
+            scores[ref_id], ends[ref_id], counts[ref_id] = score, end, tfs
+    return KeywordResult(scores, ends, stats, dict(weights), counts, tuple(partial))

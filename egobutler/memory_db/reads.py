@@ -6,10 +6,10 @@ A mixin of `MemoryStore` (needs ``engine``, ``media``, ``index``, ``people``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from egobutler.memory_db import schema as s
 from egobutler.memory_db.records import Clip, MemoryLine, Summary
@@ -45,6 +45,25 @@ class ReadMixin:
         with self.engine.connect() as conn:
             for first in range(0, len(ids), 500):
                 query = select(s.clips.c.id, s.clips.c.start, s.clips.c.end).where(s.clips.c.id.in_(ids[first:first + 500]))
+                out.update({r.id: (r.start.timestamp(), r.end.timestamp()) for r in conn.execute(query)})
+        return out
+
+    def touching_spans(self, spans: Sequence[tuple[float, float]], *, wearer_id: str | None = None,
+                       before: datetime | None = None, gap_s: float = 1.0) -> dict[str, tuple[float, float]]:
+        """Clips that start where one of ``spans`` ends or end where one starts (within ``gap_s``), started before ``before``."""
+        out: dict[str, tuple[float, float]] = {}
+        spans = list(spans)
+        with self.engine.connect() as conn:
+            for first in range(0, len(spans), 100):
+                near = []
+                for start, end in spans[first:first + 100]:
+                    near.append(and_(s.clips.c.start >= _utc(end - gap_s), s.clips.c.start <= _utc(end + gap_s)))
+                    near.append(and_(s.clips.c.end >= _utc(start - gap_s), s.clips.c.end <= _utc(start + gap_s)))
+                query = select(s.clips.c.id, s.clips.c.start, s.clips.c.end).where(or_(*near))
+                if wearer_id is not None:
+                    query = query.where(s.clips.c.wearer_id == wearer_id)
+                if before is not None:
+                    query = query.where(s.clips.c.start < before)
                 out.update({r.id: (r.start.timestamp(), r.end.timestamp()) for r in conn.execute(query)})
         return out
 
@@ -140,3 +159,7 @@ def time_window(query, table, start: datetime | None, end: datetime | None):
     if end is not None:
         query = query.where(table.c.start < end)
     return query
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc)
