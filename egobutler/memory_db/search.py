@@ -33,8 +33,8 @@ class SearchMixin:
         """Clips and summaries that match ``query``, best first, within the filters.
 
         ``mode``: ``vector`` (embeddings), ``keyword`` (BM25 in the database) or ``hybrid``
-        (both, fused by reciprocal rank). Items must have ended by ``end`` (a clip that
-        straddles it is searched on its lines before it) and after ``start``.
+        (both, fused by reciprocal rank). Items must have ended by ``end`` (with keywords, a
+        clip that straddles it is searched on its lines before it) and started at or after ``start``.
         """
         if mode not in ("hybrid", "vector", "keyword"):
             raise MemoryError_(f"unknown search mode {mode!r}; use hybrid, vector or keyword")
