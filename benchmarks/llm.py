@@ -168,8 +168,10 @@ def main() -> None:
             row.update(bench_ask(model, args.home))
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
-    result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-              "args": {k: str(v) for k, v in vars(args).items()}, "rows": rows}
+        result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+                  "args": {k: str(v) for k, v in vars(args).items()}, "rows": rows}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")  # after each model: a cut-short run keeps its rows
     header = (f"{'model':<20} {'load s':>6} {'TTFT p50':>8} {'p95':>6} {'decode tok/s':>12} {'prompt tok':>10} "
               f"{'4 opts s':>8} {'ask s':>6} {'cli ask s (cpu)':>16}")
     print(header)
@@ -179,8 +181,6 @@ def main() -> None:
         print(f"{r['model']:<20} {r['load_s']:>6} {r['ttft_p50_s']:>8} {r['ttft_p95_s']:>6} "
               f"{r['decode_tokens_per_s']:>12} {r['prompt_tokens_mean']:>10} {r['score_4_options_s']:>8} "
               f"{r.get('ask_warm_p50_s', '-')!s:>6} {cli:>16}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
 
 
