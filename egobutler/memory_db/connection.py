@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def check_data_dir(database_url: str) -> None:
         raise DataDirError(f"cannot create the data dir {folder}: {exc.strerror}; set EGOBUTLER_HOME to a writable folder") from None
     if not folder.is_dir():
         raise DataDirError(f"the data dir {folder} is not a directory; set EGOBUTLER_HOME to a folder")
-    probe = folder / ".egobutler-write-test"
+    probe = folder / f".egobutler-write-test-{os.getpid()}"  # one per process: openers may race
     try:
         probe.write_bytes(b"")
         probe.unlink()
