@@ -60,7 +60,9 @@ def _week(home: Path, with_vectors: bool = True):
     if with_vectors and (home / "chroma").is_dir():
         import chromadb
 
-        collection = chromadb.PersistentClient(path=str(home / "chroma")).get_collection("memory")
+        from egobutler.memory_db.vector_index import COLLECTION
+
+        collection = chromadb.PersistentClient(path=str(home / "chroma")).get_collection(COLLECTION)
         for start in range(0, len(templates), 2000):
             ids = [f"clip:{c.id}" for c, _ in templates[start:start + 2000]]
             got = collection.get(ids=ids, include=["embeddings"])
