@@ -53,6 +53,6 @@ def build_engine(settings: Settings, store, *, llm=..., wearer_id: str | None = 
 
 
 #: The reader's weight beside the evidence in multiple choice, chosen by 5-fold cross-validation on the
-#: first 44 dev.json questions with Qwen2.5-Coder-1.5B (2.0 in 4 folds of 5; evidence only 38.6 %, reader only
-#: 52.3 %, combined 50.0 % cross-validated; benchmarks/results/egolifeqa_dev_reader_first44.json).
+#: first 66 dev.json questions with Qwen2.5-Coder-1.5B (2.0 in 4 folds of 5; evidence only 43.9 %, reader only
+#: 51.5 %, combined 50.0 % cross-validated; benchmarks/results/egolifeqa_dev_reader_first66.json).
 READER_WEIGHT = 2.0
