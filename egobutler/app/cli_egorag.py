@@ -15,6 +15,7 @@ from egobutler.app.cli_common import HomeOption, JsonOption, parse_time, print_j
 from egobutler.app.errors import AppError
 from egobutler.app.errors_display import EXIT_ERROR, EXIT_PARTIAL
 from egobutler.app.services import open_store
+from egobutler.app.settings import Settings
 from egobutler.app.terminal import printable
 
 import_app = typer.Typer(help="Import memories made elsewhere.", no_args_is_help=True)
@@ -158,7 +159,7 @@ def bench_egolifeqa(
             task = bar.add_task(f"EgoLifeQA ({answerer})", total=len(qs))
             results = bench.run_bench(qs, run, out, retrieval_only=retrieval_only,
                                       progress=lambda d, t: bar.update(task, completed=d))
-        name = answerer if answerer == "keyword" else f"default ({settings.llm}:{settings.llm_model}; " + ("evidence + LLM option scoring)" if use_llm else "evidence option scoring, the tiny LLM is not used for choices)")
+        name = answerer if answerer == "keyword" else _answerer_name(settings, use_llm)
         report = bench.score(results, gold, answerer=name, retrieval_only=retrieval_only)
         bench.write_report(report, out)
     finally:
@@ -167,6 +168,13 @@ def bench_egolifeqa(
         print_json({k: v for k, v in report.items() if k != "questions"})
     else:
         Console().print(bench.markdown(report), markup=False, highlight=False)
+
+
+def _answerer_name(settings: Settings, use_llm: bool) -> str:
+    """How the report names the default answerer: with or without the reader's option likelihood."""
+    if not use_llm or settings.llm == "none":
+        return "default (evidence option scoring, no reader)"
+    return f"default ({settings.llm}:{settings.llm_model}; evidence + reader option likelihood)"
 
 
 def summarize(
